@@ -1,0 +1,11 @@
+//! The pure numeric core: slices in, values out. No I/O, no async, no clap, no file formats.
+//!
+//! Each submodule is one step of the calibration pipeline (SPEC section 3), with the fixes
+//! of SPEC section 4:
+//! - [`period`]: hours, days and weeks as slots (calendar arithmetic).
+//! - [`limits`]: the six statistics per parameter.
+//!
+//! Everything here can be unit-tested, property-tested and benchmarked alone.
+
+pub mod limits;
+pub mod period;

@@ -1,0 +1,423 @@
+//! The generic time-indexed table behind every CSV file edgeshift reads or writes.
+//!
+//! A [`Frame`] is a `Time` column plus named numeric columns. Edge measurement files,
+//! probe files and all intermediate files (rates, smoothed, joined) are frames; the
+//! specific modules (`edge`, `probe`) only add column names and row formatting.
+//!
+//! Reading accepts what the reference and pandas write: zero or more unnamed leading index
+//! columns (`""`, `Unnamed: 0`, `Unnamed: 0.1`), `T` or a space between date and time,
+//! with or without fractional seconds, empty cells for missing values, and `Responce time`
+//! cells in `H:MM:SS.ffffff` form (read as seconds, written back in the same form).
+//! Every error names the file, the line, the column and the bad value.
+
+use super::atomic::write_atomic;
+use super::time::{format_duration, format_time, parse_duration, parse_time};
+use crate::error::bad_input;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// The name of the time column in every file.
+pub const TIME: &str = "Time";
+
+/// How a column's cells are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A plain number; NaN is written as an empty cell.
+    Number,
+    /// Seconds, written as `H:MM:SS.ffffff` (the probe's `Responce time`).
+    Duration,
+}
+
+/// One named column of values. Missing values are NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub values: Vec<f64>,
+    pub kind: Kind,
+}
+
+/// A table of rows in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frame {
+    /// Row times, microseconds of wall-clock time (see `table::time`).
+    pub times: Vec<i64>,
+    pub columns: Vec<Column>,
+    /// The file line of each row (1-based, header = line 1), for messages about a row;
+    /// empty for frames that were computed rather than read.
+    pub lines: Vec<u64>,
+}
+
+/// Which columns to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Select<'a> {
+    /// Every column (except index columns).
+    All,
+    /// Exactly these columns; a missing one is an error that lists what the file has.
+    Only(&'a [&'a str]),
+}
+
+/// Options for reading a frame.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions<'a> {
+    pub select: Select<'a>,
+    /// Refuse rows whose time is earlier than the previous row's (equal times pass here;
+    /// computations that divide by time differences check them themselves).
+    pub require_ordered: bool,
+}
+
+impl Default for ReadOptions<'_> {
+    fn default() -> Self {
+        ReadOptions {
+            select: Select::All,
+            require_ordered: true,
+        }
+    }
+}
+
+/// True for the unnamed index columns pandas writes.
+pub fn is_index_column(name: &str) -> bool {
+    let n = name.trim();
+    n.is_empty() || n.starts_with("Unnamed: ")
+}
+
+impl Frame {
+    /// An empty frame with the given times.
+    pub fn with_times(times: Vec<i64>) -> Frame {
+        Frame {
+            times,
+            columns: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The values of a column, or an input error naming the columns that exist.
+    pub fn values(&self, name: &str, what: &str) -> Result<&[f64]> {
+        self.column(name)
+            .map(|c| c.values.as_slice())
+            .ok_or_else(|| {
+                bad_input(format!(
+                    "{what}: no column {name:?}; columns are: {}",
+                    self.column_names().join(", ")
+                ))
+            })
+    }
+
+    pub fn values_mut(&mut self, name: &str) -> Option<&mut Vec<f64>> {
+        self.columns
+            .iter_mut()
+            .find(|c| c.name == name)
+            .map(|c| &mut c.values)
+    }
+
+    pub fn column_names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// Adds a column, or replaces the values of an existing one with the same name.
+    pub fn set(&mut self, name: &str, values: Vec<f64>, kind: Kind) {
+        debug_assert_eq!(values.len(), self.times.len());
+        if let Some(c) = self.columns.iter_mut().find(|c| c.name == name) {
+            c.values = values;
+            c.kind = kind;
+        } else {
+            self.columns.push(Column {
+                name: name.to_string(),
+                values,
+                kind,
+            });
+        }
+    }
+
+    /// Keeps only the rows where `keep` is true.
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        let filter = |v: &mut Vec<f64>| {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        };
+        let mut i = 0;
+        self.times.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        if !self.lines.is_empty() {
+            let mut i = 0;
+            self.lines.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        for c in &mut self.columns {
+            filter(&mut c.values);
+        }
+    }
+
+    /// The file line of row `i`, if known.
+    pub fn line_of(&self, i: usize) -> Option<u64> {
+        self.lines.get(i).copied()
+    }
+
+    /// Reads a frame from a CSV file.
+    pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Frame> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| bad_input(format!("cannot open {}: {e}", path.display())))?;
+        Frame::from_reader(file, &path.display().to_string(), opts)
+    }
+
+    /// Reads a frame from any reader; `name` is used in messages.
+    pub fn from_reader<R: std::io::Read>(
+        reader: R,
+        name: &str,
+        opts: ReadOptions<'_>,
+    ) -> Result<Frame> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        let headers = rdr
+            .byte_headers()
+            .map_err(|e| bad_input(format!("{name}: cannot read the header line: {e}")))?
+            .clone();
+        if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
+            return Err(bad_input(format!(
+                "{name}: the file is empty (no header line)"
+            )));
+        }
+        let header_names: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        let time_idx = header_names.iter().position(|h| h == TIME).ok_or_else(|| {
+            bad_input(format!(
+                "{name}:1: no {TIME:?} column in the header; columns are: {}",
+                header_names.join(", ")
+            ))
+        })?;
+        // (file column index, output column index)
+        let mut wanted: Vec<(usize, String)> = Vec::new();
+        match opts.select {
+            Select::All => {
+                for (i, h) in header_names.iter().enumerate() {
+                    if i != time_idx && !is_index_column(h) {
+                        wanted.push((i, h.clone()));
+                    }
+                }
+            }
+            Select::Only(names) => {
+                for want in names {
+                    let i = header_names.iter().position(|h| h == want).ok_or_else(|| {
+                        let have: Vec<&str> = header_names
+                            .iter()
+                            .filter(|h| !is_index_column(h))
+                            .map(String::as_str)
+                            .collect();
+                        bad_input(format!(
+                            "{name}:1: no column {want:?}; columns are: {}",
+                            have.join(", ")
+                        ))
+                    })?;
+                    wanted.push((i, want.to_string()));
+                }
+            }
+        }
+        let mut frame = Frame::default();
+        let mut cols: Vec<Column> = wanted
+            .iter()
+            .map(|(_, n)| Column {
+                name: n.clone(),
+                values: Vec::new(),
+                kind: Kind::Number,
+            })
+            .collect();
+        let mut kind_known = vec![false; cols.len()];
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    return Err(bad_input(format!("{name}:{line}: malformed CSV: {e}")));
+                }
+            }
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            if record.len() == 1 && record[0].is_empty() {
+                continue; // blank line
+            }
+            let cell = |i: usize| -> &str { std::str::from_utf8(&record[i]).unwrap_or("\u{fffd}") };
+            let ts = cell(time_idx);
+            let t = parse_time(ts).ok_or_else(|| {
+                bad_input(format!(
+                    "{name}:{line}: column {TIME:?}: cannot read {ts:?} as a time; expected e.g. 2024-03-04T00:01:02.209339"
+                ))
+            })?;
+            if opts.require_ordered {
+                if let Some(&prev) = frame.times.last() {
+                    if t < prev {
+                        return Err(bad_input(format!(
+                            "{name}:{line}: column {TIME:?}: time goes backwards ({} after {}); rows must be in time order",
+                            ts.trim(),
+                            format_time(prev)
+                        )));
+                    }
+                }
+            }
+            frame.times.push(t);
+            frame.lines.push(line);
+            for (k, (fi, cname)) in wanted.iter().enumerate() {
+                let raw = cell(*fi).trim();
+                let v = if raw.is_empty() || raw.eq_ignore_ascii_case("nan") {
+                    f64::NAN
+                } else if let Ok(v) = raw.parse::<f64>() {
+                    v
+                } else if let Some(d) = parse_duration(raw) {
+                    if !kind_known[k] {
+                        cols[k].kind = Kind::Duration;
+                    }
+                    d
+                } else {
+                    return Err(bad_input(format!(
+                        "{name}:{line}: column {cname:?}: cannot read {raw:?} as a number"
+                    )));
+                };
+                if !raw.is_empty() {
+                    kind_known[k] = true;
+                }
+                cols[k].values.push(v);
+            }
+        }
+        if frame.times.is_empty() {
+            return Err(bad_input(format!("{name}: no data rows after the header")));
+        }
+        frame.columns = cols;
+        Ok(frame)
+    }
+
+    /// Writes the frame as CSV (`Time` first, no index column) to any writer.
+    pub fn write_to(&self, w: &mut dyn Write) -> Result<()> {
+        let mut line = String::with_capacity(256);
+        line.push_str(TIME);
+        for c in &self.columns {
+            line.push(',');
+            push_field(&mut line, &c.name);
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
+        for i in 0..self.times.len() {
+            line.clear();
+            line.push_str(&format_time(self.times[i]));
+            for c in &self.columns {
+                line.push(',');
+                let v = c.values[i];
+                if v.is_finite() {
+                    match c.kind {
+                        Kind::Number => {
+                            use std::fmt::Write as _;
+                            let _ = write!(line, "{v}");
+                        }
+                        Kind::Duration => line.push_str(&format_duration(v)),
+                    }
+                }
+            }
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Writes the frame to `path` atomically (temporary file + rename).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_atomic(path, |w| self.write_to(w))
+            .with_context(|| format!("writing {}", path.display()))
+    }
+}
+
+/// Appends a CSV field, quoting it when needed.
+pub fn push_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &str) -> Result<Frame> {
+        Frame::from_reader(s.as_bytes(), "t.csv", ReadOptions::default())
+    }
+
+    #[test]
+    fn reads_index_columns_and_both_time_forms() {
+        let f = read(",Unnamed: 0,Time,a,Responce time\n0,0,2024-03-04 00:00:01.5,1.5,0:00:00.004057\n1,1,2024-03-04T00:01:01,,\n").unwrap();
+        assert_eq!(f.column_names(), vec!["a", "Responce time"]);
+        assert_eq!(f.times[1] - f.times[0], 59_500_000);
+        assert!(f.column("a").unwrap().values[1].is_nan());
+        let rt = f.column("Responce time").unwrap();
+        assert_eq!(rt.kind, Kind::Duration);
+        assert_eq!(rt.values[0], 0.004057);
+        let mut out = Vec::new();
+        f.write_to(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Time,a,Responce time\n2024-03-04T00:00:01.500000,1.5,0:00:00.004057\n2024-03-04T00:01:01.000000,,\n"
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_column_and_value() {
+        let e = read("Time,a\n2024-03-04T00:00:01,1\n2024-03-04T00:01:01,x1\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv:3: column \"a\": cannot read \"x1\" as a number"
+        );
+        assert!(crate::error::is_input_error(&e));
+        let e = read("Time,a\n2024-03-04T00:02:01,1\n2024-03-04T00:01:01,1\n").unwrap_err();
+        assert!(e.to_string().contains("t.csv:3"), "{e}");
+        assert!(e.to_string().contains("backwards"), "{e}");
+        let e = read("Time,a\nnot a time,1\n").unwrap_err();
+        assert!(e.to_string().contains("t.csv:2: column \"Time\""), "{e}");
+        let e = read("").unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
+        let e = read("Time,a\n").unwrap_err();
+        assert!(e.to_string().contains("no data rows"), "{e}");
+        let e = Frame::from_reader(
+            "Time,a\n2024-03-04T00:00:01,1\n".as_bytes(),
+            "t.csv",
+            ReadOptions {
+                select: Select::Only(&["b"]),
+                require_ordered: true,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv:1: no column \"b\"; columns are: Time, a"
+        );
+    }
+}

@@ -18,6 +18,7 @@
 //! | [`node`] | the service's web server, `diag` (metrics), the edge service |
 //! | [`monitor`] | the hourly closed loop |
 //! | [`testbed`] | the whole system on one machine |
+//! | [`synth`] | synthetic recordings from a known flood schedule |
 //! | [`sim`] | virtual-time scale studies |
 
 pub mod analysis;
@@ -29,5 +30,6 @@ pub mod plan;
 pub mod probe;
 pub mod sim;
 pub mod switch;
+pub mod synth;
 pub mod table;
 pub mod testbed;

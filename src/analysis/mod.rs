@@ -7,5 +7,12 @@
 //!
 //! Everything here can be unit-tested, property-tested and benchmarked alone.
 
+pub mod asof;
+pub mod autoperiod;
+pub mod clean;
 pub mod limits;
+pub mod patterns;
 pub mod period;
+pub mod rates;
+pub mod smooth;
+pub mod timetable;

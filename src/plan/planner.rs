@@ -155,6 +155,69 @@ fn build(tables: &[TimeTable], period: Period, delay: usize, serving: Vec<usize>
     }
 }
 
+/// A compact timeline of the plan: one line per run of slots with the same serving node
+/// and the same reason, then the share of the period in which the serving node is busy.
+pub fn explain(plan: &Plan, tables: &[TimeTable]) -> String {
+    let p = plan.serving.len();
+    let period = plan.period;
+    let reason = |t: usize| -> String {
+        let s = plan.serving[t];
+        if !tables[s].busy[t] {
+            return "free".into();
+        }
+        if tables.iter().all(|tt| tt.busy[t]) {
+            "BUSY: every node is busy".into()
+        } else {
+            "BUSY: no free node reachable (switches must be a delay apart)".into()
+        }
+    };
+    let mut out = format!(
+        "plan over one {period} ({p} slots), {} nodes, delay {} min, {} switch(es)\n",
+        plan.nodes.len(),
+        plan.delay_slots,
+        plan.switches.len()
+    );
+    // Start the timeline at a switch so that runs do not wrap.
+    let start = plan.switches.iter().map(|s| s.serve_slot).min().unwrap_or(0);
+    let mut i = 0;
+    while i < p {
+        let t0 = (start + i) % p;
+        let (node, why) = (plan.serving[t0], reason(t0));
+        let mut j = i + 1;
+        while j < p {
+            let t = (start + j) % p;
+            if plan.serving[t] != node || reason(t) != why {
+                break;
+            }
+            j += 1;
+        }
+        let t1 = (start + j - 1) % p;
+        let mut line = format!(
+            "{:>10} - {:<10} {:<16} {}",
+            period.slot_label(t0),
+            period.slot_label(t1),
+            plan.nodes[node],
+            why
+        );
+        if let Some(sw) = plan.switches.iter().find(|s| s.serve_slot == t0) {
+            line.push_str(&format!(
+                "; switched in from {} (line fires at {})",
+                sw.from,
+                period.slot_label(sw.fire_slot)
+            ));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        i = j;
+    }
+    out.push_str(&format!(
+        "serving node expected busy: {:.1} % of the period ({} of {p} slots)\n",
+        100.0 * plan.busy_share(),
+        plan.busy_served
+    ));
+    out
+}
+
 // ---------------------------------------------------------------------------------------
 // Dynamic programming.
 

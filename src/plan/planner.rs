@@ -422,6 +422,7 @@ fn solve(busy: &[&[bool]], delay: usize) -> Vec<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

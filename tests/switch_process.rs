@@ -158,21 +158,36 @@ fn switch_moves_the_service_and_back() {
         "127.0.0.2",
         s.ports[0]
     )));
-    assert_eq!(s.hosts(), HOSTS.replace("127.0.0.2 web-server", "127.0.0.3 web-server"));
+    assert_eq!(
+        s.hosts(),
+        HOSTS.replace("127.0.0.2 web-server", "127.0.0.3 web-server")
+    );
     assert_eq!(
         std::fs::read_to_string(s.path("hosts.edgeshift.bak")).unwrap(),
         HOSTS
     );
     // The step log has time stamps and every step.
     let log = std::fs::read_to_string(s.path("switch.log")).unwrap();
-    for step in ["lock taken", "starting ws2", "ws2 healthy", "now points", "answers through its name", "ws1 stopped"] {
+    for step in [
+        "lock taken",
+        "starting ws2",
+        "ws2 healthy",
+        "now points",
+        "answers through its name",
+        "ws1 stopped",
+    ] {
         assert!(log.contains(step), "{step}: {log}");
     }
     assert!(log.starts_with("20"), "{log}");
 
     // And back, through the binary.
     let out = s.switch_cmd("ws2", "ws1").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("switched ws2 -> ws1"));
     assert_eq!(s.hosts(), HOSTS);
     assert!(s.alive("ws1") && !s.alive("ws2"));
@@ -186,19 +201,30 @@ fn a_target_that_never_becomes_healthy_changes_nothing() {
     let e = run_switch(&s.cfg, "ws1", "ws2").unwrap_err();
     let msg = format!("{e:#}");
     assert!(msg.contains("did not become healthy"), "{msg}");
-    assert!(msg.contains("ws1 left running, hosts file untouched"), "{msg}");
-    assert!(msg.contains("started by this switch and has been stopped again"), "{msg}");
+    assert!(
+        msg.contains("ws1 left running, hosts file untouched"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("started by this switch and has been stopped again"),
+        "{msg}"
+    );
     assert_eq!(s.hosts(), HOSTS);
     assert!(!s.path("hosts.edgeshift.bak").exists());
     assert!(s.alive("ws1"));
     assert!(!s.alive("ws2"));
 
     // When the target was already running (but unhealthy), it is left running.
-    driver_for(&s.cfg, s.cfg.node("ws2").unwrap()).start().unwrap();
+    driver_for(&s.cfg, s.cfg.node("ws2").unwrap())
+        .start()
+        .unwrap();
     let out = s.switch_cmd("ws1", "ws2").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("running before this switch and is left running"), "{err}");
+    assert!(
+        err.contains("running before this switch and is left running"),
+        "{err}"
+    );
     assert!(s.alive("ws2") && s.alive("ws1"));
     assert_eq!(s.hosts(), HOSTS);
 }
@@ -207,7 +233,11 @@ fn a_target_that_never_becomes_healthy_changes_nothing() {
 fn two_switches_at_once_with_lock_mode_fail() {
     let s = Setup::new("1500ms", false, "lock = { mode = \"fail\" }");
     s.start_ws1();
-    let a = s.switch_cmd("ws1", "ws2").stderr(Stdio::piped()).spawn().unwrap();
+    let a = s
+        .switch_cmd("ws1", "ws2")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // Wait until the first one holds the lock.
     assert!(wait_for(Duration::from_secs(10), || {
         std::fs::read_to_string(s.path("switch.log")).is_ok_and(|l| l.contains("lock taken"))
@@ -216,7 +246,12 @@ fn two_switches_at_once_with_lock_mode_fail() {
     assert_eq!(b.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&b.stderr).contains("another switch is running"));
     let a = a.wait_with_output().unwrap();
-    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
     assert!(s.hosts().contains("127.0.0.3 web-server"));
 }
 
@@ -224,8 +259,16 @@ fn two_switches_at_once_with_lock_mode_fail() {
 fn two_switches_at_once_with_lock_mode_wait() {
     let s = Setup::new("1s", false, "lock = { mode = \"wait\", timeout = \"30s\" }");
     s.start_ws1();
-    let a = s.switch_cmd("ws1", "ws2").stdout(Stdio::piped()).spawn().unwrap();
-    let b = s.switch_cmd("ws1", "ws2").stdout(Stdio::piped()).spawn().unwrap();
+    let a = s
+        .switch_cmd("ws1", "ws2")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let b = s
+        .switch_cmd("ws1", "ws2")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(b.status.code(), Some(0));
@@ -240,7 +283,11 @@ fn two_switches_at_once_with_lock_mode_wait() {
 fn sigkill_in_the_middle_leaves_hosts_whole_and_lock_free() {
     let s = Setup::new("5s", false, "");
     s.start_ws1();
-    let mut child = s.switch_cmd("ws1", "ws2").stderr(Stdio::null()).spawn().unwrap();
+    let mut child = s
+        .switch_cmd("ws1", "ws2")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     assert!(wait_for(Duration::from_secs(10), || {
         std::fs::read_to_string(s.path("switch.log")).is_ok_and(|l| l.contains("waiting for http"))
     }));
@@ -257,7 +304,11 @@ fn sigkill_in_the_middle_leaves_hosts_whole_and_lock_free() {
     let leftovers: Vec<_> = std::fs::read_dir(s.dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".edgeshift-hosts"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".edgeshift-hosts")
+        })
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -268,7 +319,10 @@ fn bad_usage_and_bad_config_exit_2() {
     let out = s.switch_cmd("ws1", "ws9").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown node \"ws9\"") && err.contains("ws1, ws2"), "{err}");
+    assert!(
+        err.contains("unknown node \"ws9\"") && err.contains("ws1, ws2"),
+        "{err}"
+    );
     let out = s.switch_cmd("ws1", "ws1").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     // A config with a missing field names it.

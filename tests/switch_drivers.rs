@@ -9,18 +9,42 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use support_issue3::{free_port, PyServer};
 
-/// A fake tool: appends `NAME ARGS` to `rec`; answers status queries with `status`.
-fn fake(dir: &Path, name: &str, status: &str) {
+/// A fake tool: appends `NAME ARGS` to `calls.txt` and keeps state: start/stop mark the
+/// last argument up/down; status queries (`server show`, `domstate`) answer `up` or `down`
+/// for the target named in the arguments.
+fn fake(dir: &Path, name: &str, up: &str, down: &str) {
     let p = dir.join(name);
+    let d = dir.display();
     std::fs::write(
         &p,
         format!(
-            "#!/bin/sh\necho \"{name} $*\" >> {rec}\ncase \"$*\" in\n  *\"server show\"*|*domstate*) echo '{status}' ;;\nesac\nexit 0\n",
-            rec = dir.join("calls.txt").display()
+            r#"#!/bin/sh
+echo "{name} $*" >> {d}/calls.txt
+for last; do :; done
+case "$*" in
+  *"server show"*|*domstate*)
+    st='{down}'
+    for a in "$@"; do [ -f "{d}/up-$a" ] && st='{up}'; done
+    echo "$st" ;;
+  *start*) touch "{d}/up-$last" ;;
+  *stop*|*shutdown*) rm -f "{d}/up-$last" ;;
+esac
+exit 0
+"#
         ),
     )
     .unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn fakes(dir: &Path) {
+    fake(dir, "openstack", "ACTIVE", "SHUTOFF");
+    fake(dir, "virsh", "running", "shut off");
+    fake(dir, "eden", "", "");
+}
+
+fn mark_up(dir: &Path, target: &str) {
+    std::fs::write(dir.join(format!("up-{target}")), "").unwrap();
 }
 
 fn config(dir: &Path, port: u16) -> Config {
@@ -74,9 +98,8 @@ fn each_driver_runs_its_commands() {
     let d = tempfile::tempdir().unwrap();
     let port = free_port();
     let _vm = PyServer::start(port, d.path());
-    fake(d.path(), "openstack", "SHUTOFF");
-    fake(d.path(), "virsh", "shut off");
-    fake(d.path(), "eden", "");
+    fakes(d.path());
+    mark_up(d.path(), "vm-os1");
     std::fs::write(d.path().join("hosts"), "127.0.0.1 localhost\n").unwrap();
     let cfg = config(d.path(), port);
 
@@ -86,6 +109,7 @@ fn each_driver_runs_its_commands() {
         vec![
             "virsh -c qemu:///system domstate dom2",
             "virsh -c qemu:///system start dom2",
+            "openstack server show vm-os1 -f value -c status",
             "openstack server stop vm-os1",
         ]
     );
@@ -94,7 +118,8 @@ fn each_driver_runs_its_commands() {
         calls(d.path()),
         vec![
             "eden pod start ed3",
-            "virsh -c qemu:///system shutdown dom2"
+            "virsh -c qemu:///system domstate dom2",
+            "virsh -c qemu:///system shutdown dom2",
         ]
     );
     run_switch(&cfg, "ed3", "cm4").unwrap();
@@ -122,17 +147,17 @@ fn an_active_server_is_not_started_again() {
     let d = tempfile::tempdir().unwrap();
     let port = free_port();
     let _vm = PyServer::start(port, d.path());
-    fake(d.path(), "openstack", "ACTIVE");
-    fake(d.path(), "virsh", "running");
-    fake(d.path(), "eden", "");
+    fakes(d.path());
+    mark_up(d.path(), "vm-os1");
     let cfg = config(d.path(), port);
+    // dom2 is not running: it is not stopped either.
     let r = run_switch(&cfg, "vi2", "os1").unwrap();
-    assert!(!r.started_by_us);
+    assert!(!r.started_by_us && !r.stopped_from);
     assert_eq!(
         calls(d.path()),
         vec![
             "openstack server show vm-os1 -f value -c status",
-            "virsh -c qemu:///system shutdown dom2",
+            "virsh -c qemu:///system domstate dom2",
         ]
     );
 }
@@ -141,8 +166,7 @@ fn an_active_server_is_not_started_again() {
 fn a_failing_start_command_leaves_everything() {
     let d = tempfile::tempdir().unwrap();
     let port = free_port();
-    fake(d.path(), "virsh", "shut off");
-    fake(d.path(), "openstack", "SHUTOFF");
+    fakes(d.path());
     // eden fails.
     let p = d.path().join("eden");
     std::fs::write(&p, "#!/bin/sh\necho 'eden: pod not found' >&2\nexit 3\n").unwrap();

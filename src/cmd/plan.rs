@@ -85,6 +85,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(3));
     }
+    if plan.busy_served > 0 {
+        eprintln!(
+            "edgeshift plan: warning: the serving node is expected to be busy in {} of {} slots ({:.1} %); see --explain",
+            plan.busy_served,
+            plan.serving.len(),
+            100.0 * plan.busy_share()
+        );
+    }
     for l in cron::format_lines(&plan, args.switch_cmd.trim(), &args.marker) {
         cron::parse_line(&l)?;
         println!("{l}");

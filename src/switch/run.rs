@@ -99,9 +99,12 @@ pub fn run_switch(cfg: &Config, from: &str, to: &str) -> Result<SwitchReport> {
     let mut log = StepLog::new(cfg, from, to)?;
 
     log.log(format!(
-        "waiting for the switch lock {} (mode {:?})",
+        "waiting for the switch lock {} (mode {})",
         cfg.lock_file.display(),
-        cfg.lock.mode
+        match cfg.lock.mode {
+            super::config::LockMode::Wait => "wait",
+            super::config::LockMode::Fail => "fail",
+        }
     ));
     let _lock = match SwitchLock::acquire(&cfg.lock_file, cfg.lock.mode, cfg.lock.timeout) {
         Ok(l) => l,

@@ -342,3 +342,18 @@ fn bad_usage_and_bad_config_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("health_url"));
     assert!(!port_open(s.ports[0]));
 }
+
+#[test]
+fn a_stale_pid_file_is_not_trusted() {
+    use edgeshift::switch::driver::StopOutcome;
+    let s = Setup::new("0s", false, "");
+    // The PID of this test process: alive, but not the node's program.
+    std::fs::write(s.path("ws1.pid"), format!("{}\n", std::process::id())).unwrap();
+    let drv = driver_for(&s.cfg, s.cfg.node("ws1").unwrap());
+    assert_eq!(drv.stop().unwrap(), StopOutcome::WasNotRunning);
+    s.start_ws1();
+    assert_ne!(
+        read_pid(&s.path("ws1.pid")),
+        Some(std::process::id() as i32)
+    );
+}

@@ -270,6 +270,26 @@ pub fn pid_alive(pid: i32) -> bool {
     }
 }
 
+/// True when `pid` is alive and runs `program` (one of its command-line words is the
+/// program or has the same file name), so that a stale pid file whose PID was reused by
+/// another process is not taken for ours.
+pub fn pid_runs(pid: i32, program: &str) -> bool {
+    if !pid_alive(pid) {
+        return false;
+    }
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let want = Path::new(program).file_name();
+    cmdline
+        .split(|b| *b == 0)
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let w = String::from_utf8_lossy(w);
+            w == program || (want.is_some() && Path::new(w.as_ref()).file_name() == want)
+        })
+}
+
 /// The PID recorded in a pid file, if any.
 pub fn read_pid(path: &Path) -> Option<i32> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
@@ -290,7 +310,7 @@ impl Driver for Process {
 
     fn start(&self) -> Result<StartOutcome> {
         if let Some(pid) = read_pid(&self.pid_file) {
-            if pid_alive(pid) {
+            if pid_runs(pid, &self.program) {
                 return Ok(StartOutcome::AlreadyRunning);
             }
         }
@@ -336,7 +356,7 @@ impl Driver for Process {
         let Some(pid) = read_pid(&self.pid_file) else {
             return Ok(StopOutcome::WasNotRunning);
         };
-        let was_alive = pid_alive(pid);
+        let was_alive = pid_runs(pid, &self.program);
         if was_alive {
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
             let t0 = Instant::now();

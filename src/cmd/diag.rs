@@ -63,8 +63,19 @@ pub struct Args {
     #[arg(long)]
     pub interface: Option<String>,
 
+    #[command(flatten)]
+    pub more: Box<More>,
+}
+
+/// The source-specific options (boxed: keeps the command enum small).
+#[derive(clap::Args, Debug)]
+pub struct More {
     /// State file keeping the previous sample [default: $XDG_STATE_HOME or ~/.local/state /edgeshift/diag-APP.json].
-    #[arg(long, value_name = "FILE", help_heading = "Sampling (proc, prometheus)")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Sampling (proc, prometheus)"
+    )]
     pub state: Option<PathBuf>,
     /// Keep no state: always sample twice.
     #[arg(long, help_heading = "Sampling (proc, prometheus)")]
@@ -77,7 +88,12 @@ pub struct Args {
     pub max_state_age: Duration,
 
     /// The eden program.
-    #[arg(long, value_name = "PATH", default_value = "eden", help_heading = "eden")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "eden",
+        help_heading = "eden"
+    )]
     pub eden: PathBuf,
     /// The app's CPU from the metric messages or from `eden pod ps` (whole percent).
     #[arg(long, value_enum, default_value_t = AppCpuFrom::Metric, help_heading = "eden")]
@@ -108,23 +124,52 @@ pub struct Args {
     /// The node's metrics URL (node_exporter /metrics).
     #[arg(long, value_name = "URL", help_heading = "prometheus")]
     pub prometheus: Option<String>,
-    #[arg(long, default_value = "node_cpu_seconds_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_cpu_seconds_total",
+        help_heading = "prometheus"
+    )]
     pub cpu_metric: String,
     /// CPU modes that are not busy.
-    #[arg(long, default_value = "idle,iowait", value_delimiter = ',', help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "idle,iowait",
+        value_delimiter = ',',
+        help_heading = "prometheus"
+    )]
     pub idle_modes: Vec<String>,
-    #[arg(long, default_value = "node_network_transmit_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_network_transmit_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub tx_metric: String,
-    #[arg(long, default_value = "node_network_receive_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_network_receive_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub rx_metric: String,
     /// The app's CPU seconds metric (selector: name or name{label="v"}).
-    #[arg(long, default_value = "process_cpu_seconds_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "process_cpu_seconds_total",
+        help_heading = "prometheus"
+    )]
     pub app_cpu_metric: String,
     /// The app's bytes-sent metric (App. Tx B).
-    #[arg(long, default_value = "edgeshift_http_sent_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "edgeshift_http_sent_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub app_tx_metric: String,
     /// The app's bytes-received metric (App. Rx B).
-    #[arg(long, default_value = "edgeshift_http_received_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "edgeshift_http_received_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub app_rx_metric: String,
 }
 
@@ -133,12 +178,25 @@ fn parse_at(s: &str) -> Result<i64, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let time = args.at.unwrap_or_else(now_local);
+    let Args {
+        app,
+        source,
+        header,
+        at,
+        interface,
+        more,
+    } = args;
+    let args = *more;
+    let time = at.unwrap_or_else(now_local);
     let sampling = SamplingOptions {
         state: if args.no_state {
             None
         } else {
-            Some(args.state.clone().unwrap_or_else(|| default_state_path(&args.app)))
+            Some(
+                args.state
+                    .clone()
+                    .unwrap_or_else(|| default_state_path(&app)),
+            )
         },
         sample_pause: args.sample_pause,
         max_state_age: args.max_state_age,
@@ -148,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tx: Selector::parse(&args.app_tx_metric)?,
         rx: Selector::parse(&args.app_rx_metric)?,
     };
-    let row = match args.source {
+    let row = match source {
         Source::Eden => {
             if !(args.eden_cpu_scale.is_finite() && args.eden_cpu_scale > 0.0) {
                 edgeshift::bail_input!("--eden-cpu-scale must be a positive number");
@@ -156,8 +214,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eden_row(
                 &EdenOptions {
                     eden: args.eden,
-                    app: args.app.clone(),
-                    interface: args.interface,
+                    app: app.clone(),
+                    interface,
                     app_cpu: args.app_cpu,
                     ncpu_scale: args.eden_cpu_scale,
                     timeout: args.eden_timeout,
@@ -171,11 +229,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 (None, Some(n), None) => AppCpu::ProcessName(n),
                 (None, None, Some(c)) => AppCpu::Cgroup(c),
                 (None, None, None) if args.app_metrics.is_some() => AppCpu::Metrics,
-                (None, None, None) => AppCpu::ProcessName(args.app.clone()),
+                (None, None, None) => AppCpu::ProcessName(app.clone()),
                 _ => edgeshift::bail_input!("give at most one of --pid, --process-name, --cgroup"),
             };
             let opts = ProcOptions {
-                interface: args.interface,
+                interface,
                 app_cpu,
                 app_interface: args.app_interface,
                 app_metrics: args.app_metrics,
@@ -186,7 +244,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Source::Prometheus => {
             let Some(url) = args.prometheus else {
-                edgeshift::bail_input!("--source prometheus needs --prometheus URL (the node's /metrics)");
+                edgeshift::bail_input!(
+                    "--source prometheus needs --prometheus URL (the node's /metrics)"
+                );
             };
             let mut opts = PrometheusOptions::new(url);
             opts.app_url = args.app_metrics;
@@ -194,13 +254,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             opts.idle_modes = args.idle_modes;
             opts.tx_metric = args.tx_metric;
             opts.rx_metric = args.rx_metric;
-            opts.interface = args.interface;
+            opts.interface = interface;
             opts.app = names;
             sample_row(&opts, &sampling, time)?
         }
     };
     let mut text = String::new();
-    if args.header {
+    if header {
         text.push_str(HEADER);
         text.push('\n');
     }

@@ -15,7 +15,9 @@ use std::process::ExitCode;
 /// Turn cumulative byte counters into rates (bytes per second).
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Turn cumulative counters into per-second rates (the first step of `calibrate`).\n\n\
+    after_help = "Example:\n  edgeshift bandwidth eden1_measure.csv eden1_measure.bw.csv \"App. Tx B\" \"App. Rx B\"",
+    after_long_help = concat!(
+        "Turn cumulative counters into per-second rates (the first step of `calibrate`).\n\n\
 Each COLUMN (a cumulative counter, e.g. `App. Tx B`) is replaced by its rate column `COLUMN/s` \
 (`App. Tx B/s`): (v[i] - v[i-1]) / (t[i] - t[i-1]) with the exact time difference. The first \
 row has no rate (empty cell); when a counter goes down (the VM or device restarted) that \
@@ -23,7 +25,9 @@ interval's rate is unknown (empty), never negative. Rows whose time does not inc
 error. Other columns are copied unchanged.\n\n\
 Writes OUT (atomically; nothing is written on error). Prints one summary line, e.g. \
 `eden1_measure.csv: 2880 rows, 1 counter restart (line 1442), 0 gaps > 3 min`.",
-    after_help = "Example:\n  edgeshift bandwidth eden1_measure.csv eden1_measure.bw.csv \"App. Tx B\" \"App. Rx B\""
+        "\n\n",
+        "Example:\n  edgeshift bandwidth eden1_measure.csv eden1_measure.bw.csv \"App. Tx B\" \"App. Rx B\""
+    )
 )]
 pub struct Args {
     /// Edge measurement file (CSV with a Time column).

@@ -19,27 +19,33 @@ use std::process::ExitCode;
 /// Run the whole calibration chain (the reference analysis.sh) in one process.
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Calibrate a node: learn the levels of its parameters at which the service fails, \
-and its time table. This is the reference `analysis.sh` in one process:\n\
-  bandwidth -> smooth -> join with PROBE -> limits -> clean -> smooth -> join -> limits -> time table.\n\n\
+    after_help = "Examples:\n  edgeshift calibrate eden1_measure.csv web-server1.csv web-server1\n  \
+edgeshift calibrate eden1_measure.csv web-server1.csv web-server1 --smoothing off --period day\n  \
+edgeshift calibrate e.csv p.csv s1 --columns \"CPU Load %,App. CPU Load %,App. Tx B/s\" --votes 2",
+    after_long_help = concat!(
+        "Calibrate a node: learn the levels of its parameters at which the service fails, \
+and its time table. This is the reference `analysis.sh` in one process:\n  \
+bandwidth -> smooth -> join with PROBE -> limits -> clean -> smooth -> join -> limits -> time table.\n\n\
 Files written next to EDGE (each atomically, all computed before the first is written), for \
-EDGE=eden1_measure.csv, PROBE=web-server1.csv, SERVER=web-server1:\n\
-  eden1_measure.bw.csv                          counters as rates (NAME/s)\n\
-  eden1_measure.smoothed.csv                    smoothed\n\
-  eden1_measure.web-server1.csv                 joined with the probes (as of each edge row)\n\
-  eden1_measure.limits.csv                      first limits\n\
-  eden1_measure.smoothed.cleared.csv            outliers removed\n\
-  eden1_measure.smoothed.cleared.smoothed.csv   smoothed again\n\
-  eden1_measure.web-server1.cleared.csv         joined again\n\
-  eden1_measure.limits.cleared.csv              the calibration result (copy it to the node)\n\
-  web-server1.time_table.csv                    busy slots of the period\n\n\
+EDGE=eden1_measure.csv, PROBE=web-server1.csv, SERVER=web-server1:\n  \
+eden1_measure.bw.csv                          counters as rates (NAME/s)\n  \
+eden1_measure.smoothed.csv                    smoothed\n  \
+eden1_measure.web-server1.csv                 joined with the probes (as of each edge row)\n  \
+eden1_measure.limits.csv                      first limits\n  \
+eden1_measure.smoothed.cleared.csv            outliers removed\n  \
+eden1_measure.smoothed.cleared.smoothed.csv   smoothed again\n  \
+eden1_measure.web-server1.cleared.csv         joined again\n  \
+eden1_measure.limits.cleared.csv              the calibration result (copy it to the node)\n  \
+web-server1.time_table.csv                    busy slots of the period\n\n\
 Prints a summary of the edge data (rows, counter restarts, gaps), the λ of each smoothing, the \
 limits, the time table and a quality line: how often \"at least N parameters at or above \
 errors_level\" agrees with \"unavailable\". Refuses data without both available and unavailable \
 rows.",
-    after_help = "Examples:\n  edgeshift calibrate eden1_measure.csv web-server1.csv web-server1\n  \
+        "\n\n",
+        "Examples:\n  edgeshift calibrate eden1_measure.csv web-server1.csv web-server1\n  \
 edgeshift calibrate eden1_measure.csv web-server1.csv web-server1 --smoothing off --period day\n  \
 edgeshift calibrate e.csv p.csv s1 --columns \"CPU Load %,App. CPU Load %,App. Tx B/s\" --votes 2"
+    )
 )]
 pub struct Args {
     /// Edge measurement file (Time, CPU Load %, App. CPU Load %, ..., App. Rx B).

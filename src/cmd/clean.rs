@@ -14,12 +14,16 @@ use std::process::ExitCode;
 /// Remove outliers above errors_mean + errors_std and interpolate them.
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Clean parameter columns: rows where a chosen parameter is empty (e.g. the first \
+    after_help = "Example:\n  edgeshift clean eden1_measure.bw.csv eden1_measure.limits.csv eden1_measure.smoothed.cleared.csv",
+    after_long_help = concat!(
+        "Clean parameter columns: rows where a chosen parameter is empty (e.g. the first \
 row's rate) are dropped; then, per parameter, values at or above errors_mean + errors_std (from \
 LIMITS) are outliers, replaced by linear interpolation in time between the nearest kept values \
 (at the start or end of the data: the nearest kept value). Other columns are copied.\n\n\
 Writes OUT (atomically; nothing is written on error). Prints what was dropped and replaced.",
-    after_help = "Example:\n  edgeshift clean eden1_measure.bw.csv eden1_measure.limits.csv eden1_measure.smoothed.cleared.csv"
+        "\n\n",
+        "Example:\n  edgeshift clean eden1_measure.bw.csv eden1_measure.limits.csv eden1_measure.smoothed.cleared.csv"
+    )
 )]
 pub struct Args {
     /// Input file (rates, e.g. from `bandwidth`).
@@ -40,7 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.columns
     };
     let frame = read_frame(&args.input)?;
-    let (out, report) = clean_frame(&frame, &limits, &columns).map_err(|e| in_file(&args.input, e))?;
+    let (out, report) =
+        clean_frame(&frame, &limits, &columns).map_err(|e| in_file(&args.input, e))?;
     out.write(&args.output)?;
     let replaced: Vec<String> = report
         .replaced

@@ -18,15 +18,20 @@ use std::process::ExitCode;
 /// Run the edge-side chain: rates, clean, smooth, time table.
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Compute a node's time table from its own measurements and its calibrated limits \
+    after_help = "Examples:\n  edgeshift edge-table eden1_measure.csv eden1_measure.limits.cleared.csv web-server1\n  \
+edgeshift edge-table eden1_measure.csv eden1_measure.limits.cleared.csv web-server1 --period auto",
+    after_long_help = concat!(
+        "Compute a node's time table from its own measurements and its calibrated limits \
 (the reference `edge_time_table.sh`): counters to rates, clean (outliers above errors_mean + \
 errors_std interpolated), smooth, time table (see `edgeshift time-table --help` for the busy \
 rule). The parameters are those of LIMITS.\n\n\
 Writes SERVER.time_table.csv next to EDGE (or --output), atomically. Prints the edge data \
 summary (rows, counter restarts, gaps), the period (with its strength when chosen by --period \
 auto) and the busy slots.",
-    after_help = "Examples:\n  edgeshift edge-table eden1_measure.csv eden1_measure.limits.cleared.csv web-server1\n  \
+        "\n\n",
+        "Examples:\n  edgeshift edge-table eden1_measure.csv eden1_measure.limits.cleared.csv web-server1\n  \
 edgeshift edge-table eden1_measure.csv eden1_measure.limits.cleared.csv web-server1 --period auto"
+    )
 )]
 pub struct Args {
     /// Edge measurement file.
@@ -63,7 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         votes: args.votes,
     };
     let edge = read_edge(&args.edge)?;
-    let et = edge_time_table(&edge, &limits, &args.server, &opts).map_err(|e| in_file(&args.edge, e))?;
+    let et =
+        edge_time_table(&edge, &limits, &args.server, &opts).map_err(|e| in_file(&args.edge, e))?;
     let out = args.output.unwrap_or_else(|| {
         args.edge
             .parent()

@@ -13,12 +13,16 @@ use std::process::ExitCode;
 /// As-of join: for each LEFT row, the latest RIGHT row at or before it.
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "As-of join on Time: for each LEFT row, the columns of the latest RIGHT row whose \
+    after_help = "Example:\n  edgeshift join eden1_measure.smoothed.csv web-server1.csv eden1_measure.web-server1.csv",
+    after_long_help = concat!(
+        "As-of join on Time: for each LEFT row, the columns of the latest RIGHT row whose \
 time is at or before the LEFT row's time. LEFT rows before the first RIGHT row get empty cells. \
 The output has LEFT's rows and times, LEFT's columns, then RIGHT's columns (a RIGHT column whose \
 name LEFT already has is renamed `NAME (right)`).\n\n\
 Writes OUT (atomically; nothing is written on error).",
-    after_help = "Example:\n  edgeshift join eden1_measure.smoothed.csv web-server1.csv eden1_measure.web-server1.csv"
+        "\n\n",
+        "Example:\n  edgeshift join eden1_measure.smoothed.csv web-server1.csv eden1_measure.web-server1.csv"
+    )
 )]
 pub struct Args {
     /// Left file (e.g. edge measurements); its rows are kept.

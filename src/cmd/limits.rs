@@ -16,7 +16,9 @@ use std::process::ExitCode;
 /// Compute the six limit statistics per parameter from a joined file.
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Compute the limits of each parameter from a joined file (edge parameters plus the \
+    after_help = "Example:\n  edgeshift limits eden1_measure.web-server1.csv eden1_measure.limits.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\"",
+    after_long_help = concat!(
+        "Compute the limits of each parameter from a joined file (edge parameters plus the \
 probe columns `Successful attempts` and `Errors`, as `join` writes it).\n\n\
 A row is unavailable when fewer than FRACTION of its attempts succeeded (attempts = Successful \
 attempts + Errors of that row; default 0.5, i.e. fewer than half). Per parameter: access_mean and \
@@ -24,7 +26,9 @@ access_std_deviation (population) over available rows, errors_mean and errors_st
 unavailable rows, access_level = access_mean + access_std, errors_level = errors_mean - errors_std. \
 Refuses when there are no unavailable or no available rows (calibration needs both).\n\n\
 Writes OUT, a limits file (atomically; nothing is written on error), and prints the limits.",
-    after_help = "Example:\n  edgeshift limits eden1_measure.web-server1.csv eden1_measure.limits.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\""
+        "\n\n",
+        "Example:\n  edgeshift limits eden1_measure.web-server1.csv eden1_measure.limits.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\""
+    )
 )]
 pub struct Args {
     /// Joined file (edge parameters + probe columns).
@@ -45,8 +49,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.columns
     };
     let frame = read_frame(&args.input)?;
-    let limits = limits_of(&frame, &columns, args.unavailable_below)
-        .map_err(|e| in_file(&args.input, e))?;
+    let limits =
+        limits_of(&frame, &columns, args.unavailable_below).map_err(|e| in_file(&args.input, e))?;
     write_limits(&args.output, &limits)?;
     print!("{}", limits_text(&limits));
     Ok(ExitCode::SUCCESS)

@@ -16,11 +16,15 @@ use std::process::ExitCode;
 /// List the busy runs of a time table (start slot and length).
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "List the busy runs of a time table as CSV on standard output: start slot, length \
+    after_help = "Example:\n  edgeshift patterns web-server1.time_table.csv",
+    after_long_help = concat!(
+        "List the busy runs of a time table as CSV on standard output: start slot, length \
 in slots (minutes), and the labels of the first and last slot (`:16` for an hour, `09:30` for a \
 day, `Mon 09:30` for a week). The period is cyclic: a run that crosses the end of the period \
 (busy in the last and the first slots) is one run, listed at its start. Writes no file.",
-    after_help = "Example:\n  edgeshift patterns web-server1.time_table.csv"
+        "\n\n",
+        "Example:\n  edgeshift patterns web-server1.time_table.csv"
+    )
 )]
 pub struct Args {
     /// Time table file.
@@ -31,7 +35,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let tt = read_time_table(&args.time_table)?;
     let n = tt.busy.len();
     let period = tt.period().ok_or_else(|| {
-        edgeshift::error::bad_input(format!("{}: {n} slots is not a period", args.time_table.display()))
+        edgeshift::error::bad_input(format!(
+            "{}: {n} slots is not a period",
+            args.time_table.display()
+        ))
     })?;
     println!("start,length,first,last");
     for r in busy_runs(&tt.busy) {

@@ -14,14 +14,18 @@ use std::process::ExitCode;
 /// Smooth columns with a penalized smoother (GCV-chosen by default).
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "Smooth columns with a Whittaker smoother (penalized least squares with second \
+    after_help = "Example:\n  edgeshift smooth eden1_measure.bw.csv eden1_measure.smoothed.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\" --smoothing gcv",
+    after_long_help = concat!(
+        "Smooth columns with a Whittaker smoother (penalized least squares with second \
 differences against time), solved in O(n).\n\n\
 --smoothing gcv (default) chooses λ by generalized cross-validation (exact trace of the hat \
 matrix); a number sets λ (in units of the median sampling step: 1 is light, 1e4 heavy); off \
 copies the values. Empty cells get weight 0 and are filled by the smoother (not with off). \
 Other columns are copied unchanged.\n\n\
 Writes OUT (atomically; nothing is written on error). Prints the λ used per column.",
-    after_help = "Example:\n  edgeshift smooth eden1_measure.bw.csv eden1_measure.smoothed.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\" --smoothing gcv"
+        "\n\n",
+        "Example:\n  edgeshift smooth eden1_measure.bw.csv eden1_measure.smoothed.csv \"App. CPU Load %\" \"App. Tx B/s\" \"App. Rx B/s\" --smoothing gcv"
+    )
 )]
 pub struct Args {
     /// Input CSV file (with a Time column).

@@ -434,3 +434,34 @@ fn every_subcommand_explains_itself() {
         assert!(writes, "{cmd}: does not say what it writes\n{h}");
     }
 }
+
+#[test]
+fn auto_period_without_enough_data_says_what_each_period_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |f: &str| dir.path().join(f);
+    // 90 minutes: not two full cycles of any period.
+    let text = fs::read_to_string("data/hourly-2d/eden1_measure.csv").unwrap();
+    let short: Vec<&str> = text.lines().take(91).collect();
+    fs::write(d("eden1_measure.csv"), short.join("\n") + "\n").unwrap();
+    let o = edgeshift(&[
+        "edge-table",
+        s(&d("eden1_measure.csv")),
+        "data/hourly-2d/reference/eden1_measure.limits.cleared.csv",
+        "web-server1",
+        "--period",
+        "auto",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for needle in [
+        "90 rows",
+        "89 min",
+        "two full cycles",
+        "hour: 2 h",
+        "day: 2 days",
+        "week: 14 days",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert!(!d("web-server1.time_table.csv").exists());
+}

@@ -439,7 +439,8 @@ fn every_subcommand_explains_itself() {
 fn auto_period_without_enough_data_says_what_each_period_needs() {
     let dir = tempfile::tempdir().unwrap();
     let d = |f: &str| dir.path().join(f);
-    // 90 minutes: not two full cycles of any period.
+    // 90 minutes: not two full cycles of any period. (89 rows are left once the first
+    // row, which has no rate, is dropped by the cleaning step.)
     let text = fs::read_to_string("data/hourly-2d/eden1_measure.csv").unwrap();
     let short: Vec<&str> = text.lines().take(91).collect();
     fs::write(d("eden1_measure.csv"), short.join("\n") + "\n").unwrap();

@@ -455,8 +455,8 @@ fn auto_period_without_enough_data_says_what_each_period_needs() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     for needle in [
-        "90 rows",
-        "89 min",
+        "89 rows",
+        "88 min",
         "two full cycles",
         "hour: 2 h",
         "day: 2 days",

@@ -17,22 +17,18 @@ bin=$PWD/target/release/edgeshift
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# best_of N CMD...: runs CMD N times, prints "wall_s cpu_s" of the fastest run.
+# best_of N CMD...: runs CMD N times, prints "wall_s cpu_s" (cpu = user + system) of the
+# run with the least CPU time (the machine may be shared: CPU time is the steadier figure).
 best_of() {
   local n=$1; shift
   local best_wall= best_cpu=
   for _ in $(seq "$n"); do
-    local t0 t1 c0 c1
-    c0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
-    t0=$(date +%s.%N)
-    "$@" >/dev/null
-    t1=$(date +%s.%N)
-    # CPU time of finished children of this shell (user+sys, in clock ticks).
-    c1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
-    local wall cpu
-    wall=$(echo "$t1 - $t0" | bc -l)
-    cpu=$(echo "($c1 - $c0) / $(getconf CLK_TCK)" | bc -l)
-    if [ -z "$best_wall" ] || [ "$(echo "$wall < $best_wall" | bc -l)" = 1 ]; then
+    local out wall cpu
+    /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1
+    out=$(tail -1 "$work/time")
+    wall=$(echo "$out" | cut -d' ' -f1)
+    cpu=$(echo "$out" | awk '{print $2 + $3}')
+    if [ -z "$best_cpu" ] || [ "$(echo "$cpu < $best_cpu" | bc -l)" = 1 ]; then
       best_wall=$wall; best_cpu=$cpu
     fi
   done
@@ -41,16 +37,16 @@ best_of() {
 
 cases=("30 43200")
 [ -n "${QUICK:-}" ] || cases+=("365 525600")
-printf '%-10s %-26s %10s %10s %14s\n' case step wall_s cpu_s rows/s
+printf '%-6s %-28s %8s %8s %16s\n' case step wall_s cpu_s "rows/s (cpu)"
 for c in "${cases[@]}"; do
   set -- $c
   days=$1 rows=$2
   dir=$work/d$days
   read -r wall cpu < <(best_of 1 "$bin" synth "$dir" --days "$days" --nodes 1)
-  printf '%-10s %-26s %10.3f %10.3f %14.0f\n' "${days}d" "synth (1 node, 2 files)" "$wall" "$cpu" "$(echo "$rows / $wall" | bc -l)"
+  printf '%-6s %-28s %8.3f %8.3f %16.0f\n' "${days}d" "synth (1 node, 2 files)" "$wall" "$cpu" "$(echo "$rows / $cpu" | bc -l)"
   for smoothing in gcv 10 off; do
     read -r wall cpu < <(best_of "$runs" "$bin" calibrate "$dir/eden1_measure.csv" "$dir/web-server1.csv" web-server1 --smoothing "$smoothing")
-    printf '%-10s %-26s %10.3f %10.3f %14.0f\n' "${days}d" "calibrate --smoothing $smoothing" "$wall" "$cpu" "$(echo "$rows / $wall" | bc -l)"
+    printf '%-6s %-28s %8.3f %8.3f %16.0f\n' "${days}d" "calibrate --smoothing $smoothing" "$wall" "$cpu" "$(echo "$rows / $cpu" | bc -l)"
   done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (figures are inflated when other jobs run)"

@@ -853,6 +853,36 @@ pub fn read_edge(path: &Path) -> Result<Frame> {
     Ok(f)
 }
 
+/// Checks that the edge file has every counter, and every parameter either as a column
+/// or as the rate of a counter; the message names the file and its header line.
+pub fn check_columns(
+    edge: &Frame,
+    path: &Path,
+    counters: &[String],
+    parameters: &[String],
+) -> Result<()> {
+    let have = edge.column_names();
+    let missing = |name: &str, role: &str| {
+        bad_input(format!(
+            "{}:1: no column {name:?} ({role}); columns are: {}",
+            path.display(),
+            have.join(", ")
+        ))
+    };
+    for c in counters {
+        if edge.column(c).is_none() {
+            return Err(missing(c, "a counter"));
+        }
+    }
+    for p in parameters {
+        let from_counter = counters.iter().any(|c| &rate_name(c) == p);
+        if !from_counter && edge.column(p).is_none() {
+            return Err(missing(p, "a parameter"));
+        }
+    }
+    Ok(())
+}
+
 /// The calibration chain on files (the reference `analysis.sh`): reads EDGE and PROBE,
 /// computes everything in memory, then writes the nine files next to EDGE, each
 /// atomically. Nothing is written when anything fails before the writes.
@@ -863,9 +893,7 @@ pub fn calibrate(
     opts: &CalibrateOptions,
 ) -> Result<CalibrationReport> {
     let edge = read_edge(edge_path)?;
-    for c in &opts.counters {
-        edge.values(c, &format!("{}", edge_path.display()))?;
-    }
+    check_columns(&edge, edge_path, &opts.counters, &opts.parameters)?;
     let probes = Probes::read(probe_path)?;
     let cal = calibrate_frames(edge, &probes, server, opts)?;
     let paths = output_paths(edge_path, probe_path, server);

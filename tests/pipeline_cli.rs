@@ -466,3 +466,42 @@ fn auto_period_without_enough_data_says_what_each_period_needs() {
     }
     assert!(!d("web-server1.time_table.csv").exists());
 }
+
+#[test]
+fn calibrate_names_a_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_sample(dir.path());
+    let d = |f: &str| dir.path().join(f);
+    let o = edgeshift(&[
+        "calibrate",
+        s(&d("eden1_measure.csv")),
+        s(&d("web-server1.csv")),
+        "web-server1",
+        "--columns",
+        "App. CPU Load %,App. Disk B/s",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("eden1_measure.csv:1: no column \"App. Disk B\" (a counter)"),
+        "{err}"
+    );
+    assert!(!d("eden1_measure.bw.csv").exists());
+    // Any parameters may be chosen: device CPU load and the app's transmit rate.
+    let o = edgeshift(&[
+        "calibrate",
+        s(&d("eden1_measure.csv")),
+        s(&d("web-server1.csv")),
+        "web-server1",
+        "--columns",
+        "CPU Load %,App. CPU Load %,App. Tx B/s",
+        "--smoothing",
+        "off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let limits = fs::read_to_string(d("eden1_measure.limits.cleared.csv")).unwrap();
+    assert!(
+        limits.starts_with(",measurements,CPU Load %,App. CPU Load %,App. Tx B/s\n"),
+        "{limits}"
+    );
+}

@@ -576,6 +576,33 @@ mod tests {
         assert_eq!(chosen.values, w.fit(chosen.lambda).values);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_small_problem_matches_the_dense_solve(
+            y in proptest::collection::vec(-100.0f64..100.0, 3..14),
+            missing in proptest::collection::vec(proptest::bool::weighted(0.2), 14),
+            log_l in -3.0f64..5.0,
+        ) {
+            let mut y = y;
+            for (v, m) in y.iter_mut().zip(&missing) {
+                if *m {
+                    *v = f64::NAN;
+                }
+            }
+            proptest::prop_assume!(y.iter().filter(|v| v.is_finite()).count() >= 3);
+            let lambda = 10f64.powf(log_l);
+            let s = smooth_fixed(None, &y, lambda).unwrap();
+            let (z, diag) = dense(&y, lambda);
+            let scale = y.iter().filter(|v| v.is_finite()).fold(1.0f64, |m, v| m.max(v.abs()));
+            for (a, b) in s.values.iter().zip(&z) {
+                proptest::prop_assert!((a - b).abs() < 1e-7 * scale, "{} vs {}", a, b);
+            }
+            let tr: f64 = (0..y.len()).filter(|&i| y[i].is_finite()).map(|i| diag[i]).sum();
+            proptest::prop_assert!((s.edf - tr).abs() < 1e-7, "{} vs {}", s.edf, tr);
+        }
+    }
+
     #[test]
     fn positions_must_increase() {
         let e = smooth_fixed(Some(&[0.0, 1.0, 1.0]), &[1.0, 2.0, 3.0], 1.0).unwrap_err();

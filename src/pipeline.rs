@@ -174,9 +174,17 @@ impl fmt::Display for RatesReport {
             let places: Vec<String> = if self.restart_lines.len() == k {
                 self.restart_lines.iter().map(|l| l.to_string()).collect()
             } else {
-                self.restart_rows.iter().map(|r| format!("row {r}")).collect()
+                self.restart_rows
+                    .iter()
+                    .map(|r| format!("row {r}"))
+                    .collect()
             };
-            let shown = places.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+            let shown = places
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             let more = if k > 5 { ", ..." } else { "" };
             let word = if self.restart_lines.len() == k {
                 if k == 1 {
@@ -189,7 +197,13 @@ impl fmt::Display for RatesReport {
             };
             write!(f, " ({word}{shown}{more})")?;
         }
-        write!(f, ", {} gap{} > {}", self.gaps, if self.gaps == 1 { "" } else { "s" }, human_us(self.gap_us))
+        write!(
+            f,
+            ", {} gap{} > {}",
+            self.gaps,
+            if self.gaps == 1 { "" } else { "s" },
+            human_us(self.gap_us)
+        )
     }
 }
 
@@ -233,10 +247,7 @@ fn time_error(frame: &Frame, e: rates::TimeOrderError) -> anyhow::Error {
     let what = if e.dt_us == 0 {
         "has the same time as the previous row".to_string()
     } else {
-        format!(
-            "is {} earlier than the previous row",
-            human_us(-e.dt_us)
-        )
+        format!("is {} earlier than the previous row", human_us(-e.dt_us))
     };
     bad_input(format!(
         "{}: column \"Time\": the row {what}; times must strictly increase (a zero or negative time difference is an error in the data)",
@@ -266,7 +277,10 @@ pub fn bandwidth(frame: &Frame, counters: &[String]) -> Result<(Frame, RatesRepo
         col.kind = Kind::Number;
     }
     let restart_rows: Vec<usize> = (0..frame.len()).filter(|&i| restart[i]).collect();
-    let restart_lines: Vec<u64> = restart_rows.iter().filter_map(|&i| frame.line_of(i)).collect();
+    let restart_lines: Vec<u64> = restart_rows
+        .iter()
+        .filter_map(|&i| frame.line_of(i))
+        .collect();
     let gap_us = 3 * median_step(&frame.times).max(1);
     let report = RatesReport {
         rows: frame.len(),
@@ -303,7 +317,11 @@ impl fmt::Display for ColumnSmoothing {
         if self.lambda == 0.0 {
             write!(f, "{}: not smoothed", self.name)
         } else {
-            write!(f, "{}: λ = {:.3e} ({:.0} effective points)", self.name, self.lambda, self.edf)
+            write!(
+                f,
+                "{}: λ = {:.3e} ({:.0} effective points)",
+                self.name, self.lambda, self.edf
+            )
         }
     }
 }
@@ -428,14 +446,21 @@ pub fn limits_of(
 }
 
 /// Finds the limits of each parameter by name.
-pub fn limits_for<'a>(limits: &'a [ParamLimits], parameters: &[String]) -> Result<Vec<&'a ParamLimits>> {
+pub fn limits_for<'a>(
+    limits: &'a [ParamLimits],
+    parameters: &[String],
+) -> Result<Vec<&'a ParamLimits>> {
     parameters
         .iter()
         .map(|p| {
             limits.iter().find(|l| &l.name == p).ok_or_else(|| {
                 bad_input(format!(
                     "the limits have no parameter {p:?}; they have: {}",
-                    limits.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")
+                    limits
+                        .iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })
         })
@@ -703,8 +728,17 @@ pub fn calibrate_frames(
     let joined_cleared = join_frames(&cleared_smoothed, &pf);
     let limits = limits_of(&joined_cleared, params, opts.unavailable_below)?;
     let high = high_flags(&joined_cleared, &limits, params, opts.votes)?;
-    let quality = Agreement::count(&high, &availability(&joined_cleared, opts.unavailable_below)?);
-    let table = table_from_rates(&bw, &limits, server, &opts.edge_options(), rates.to_string())?;
+    let quality = Agreement::count(
+        &high,
+        &availability(&joined_cleared, opts.unavailable_below)?,
+    );
+    let table = table_from_rates(
+        &bw,
+        &limits,
+        server,
+        &opts.edge_options(),
+        rates.to_string(),
+    )?;
     Ok(Calibration {
         bw,
         smoothed,
@@ -808,7 +842,9 @@ pub fn calibrate(
         &cal.cleared_smoothed,
         &cal.joined_cleared,
     ];
-    let frame_paths = [&paths[0], &paths[1], &paths[2], &paths[4], &paths[5], &paths[6]];
+    let frame_paths = [
+        &paths[0], &paths[1], &paths[2], &paths[4], &paths[5], &paths[6],
+    ];
     for (f, p) in frames.iter().zip(frame_paths) {
         f.write(p)?;
     }
@@ -856,9 +892,15 @@ mod tests {
         assert!("-1".parse::<Smoothing>().is_err());
         assert!("spline".parse::<Smoothing>().is_err());
         assert_eq!("auto".parse::<PeriodSpec>(), Ok(PeriodSpec::Auto));
-        assert_eq!("day".parse::<PeriodSpec>(), Ok(PeriodSpec::Fixed(Period::Day)));
+        assert_eq!(
+            "day".parse::<PeriodSpec>(),
+            Ok(PeriodSpec::Fixed(Period::Day))
+        );
         assert!("month".parse::<PeriodSpec>().is_err());
-        assert_eq!(EdgeTableOptions::default().period, PeriodSpec::Fixed(Period::Hour));
+        assert_eq!(
+            EdgeTableOptions::default().period,
+            PeriodSpec::Fixed(Period::Hour)
+        );
     }
 
     #[test]
@@ -870,12 +912,19 @@ mod tests {
             gaps: 0,
             gap_us: 3 * MINUTE_US,
         };
-        assert_eq!(r.to_string(), "2880 rows, 1 counter restart (line 1442), 0 gaps > 3 min");
+        assert_eq!(
+            r.to_string(),
+            "2880 rows, 1 counter restart (line 1442), 0 gaps > 3 min"
+        );
     }
 
     #[test]
     fn output_names_follow_the_reference() {
-        let p = output_paths(Path::new("d/eden1_measure.csv"), Path::new("x/web-server1.csv"), "web-server1");
+        let p = output_paths(
+            Path::new("d/eden1_measure.csv"),
+            Path::new("x/web-server1.csv"),
+            "web-server1",
+        );
         let names: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
         assert_eq!(names[2], "d/eden1_measure.web-server1.csv");
         assert_eq!(names[6], "d/eden1_measure.web-server1.cleared.csv");

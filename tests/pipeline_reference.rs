@@ -21,7 +21,9 @@ fn run(k: u32, smoothing: &str) -> Calibration {
 
 fn reference(k: u32, which: &str) -> Option<Vec<ParamLimits>> {
     let p = format!("data/hourly-2d/reference/eden{k}_measure.{which}.csv");
-    Path::new(&p).exists().then(|| read_limits(Path::new(&p)).unwrap())
+    Path::new(&p)
+        .exists()
+        .then(|| read_limits(Path::new(&p)).unwrap())
 }
 
 /// Largest relative difference over the six statistics.
@@ -41,7 +43,10 @@ fn busy(tt: &edgeshift::table::timetable::TimeTable) -> Vec<usize> {
 fn limits_agree_with_the_reference_without_smoothing() {
     for k in [1, 2] {
         let cal = run(k, "off");
-        for (which, ours) in [("limits", &cal.first_limits), ("limits.cleared", &cal.limits)] {
+        for (which, ours) in [
+            ("limits", &cal.first_limits),
+            ("limits.cleared", &cal.limits),
+        ] {
             let Some(theirs) = reference(k, which) else {
                 continue; // the reference kept no first-pass limits for eden2
             };

@@ -122,7 +122,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let (target, opts) = target_and_opts(&c, false);
             let o = crontab::remove_block(&target, &opts)?;
             if !o.had_block {
-                eprintln!("edgeshift crontab remove: no {} block, nothing to remove", opts.block);
+                eprintln!(
+                    "edgeshift crontab remove: no {} block, nothing to remove",
+                    opts.block
+                );
                 return Ok(ExitCode::from(3));
             }
             report("remove", opts.dry_run, &o);

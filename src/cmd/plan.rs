@@ -63,7 +63,9 @@ pub fn parse_delay_minutes(s: &str) -> Result<usize> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let delay = parse_delay_minutes(&args.delay)?;
     if args.switch_cmd.trim().is_empty() || args.switch_cmd.contains('\n') {
-        return Err(bad_input("SWITCH_CMD must be a non-empty single-line command"));
+        return Err(bad_input(
+            "SWITCH_CMD must be a non-empty single-line command",
+        ));
     }
     let tables = args
         .time_tables

@@ -32,7 +32,11 @@ impl CronLine {
         };
         let dt = dt.and_utc();
         use chrono::Timelike;
-        let dt = dt.with_second(0).unwrap_or(dt).with_nanosecond(0).unwrap_or(dt);
+        let dt = dt
+            .with_second(0)
+            .unwrap_or(dt)
+            .with_nanosecond(0)
+            .unwrap_or(dt);
         self.cron.is_time_matching(&dt).unwrap_or(false)
     }
 

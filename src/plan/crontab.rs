@@ -241,9 +241,9 @@ pub fn read_crontab(target: &CrontabTarget, opts: &CrontabOptions) -> Result<Str
                 cmd.arg("-u").arg(u);
             }
             cmd.arg("-l");
-            let out = cmd.output().with_context(|| {
-                format!("cannot run {} -l", opts.crontab_cmd.display())
-            })?;
+            let out = cmd
+                .output()
+                .with_context(|| format!("cannot run {} -l", opts.crontab_cmd.display()))?;
             if out.status.success() {
                 return String::from_utf8(out.stdout)
                     .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", target.describe()));
@@ -314,11 +314,21 @@ fn write_backup(target: &CrontabTarget, old: &str, opts: &CrontabOptions) -> Res
     let label: String = target
         .label()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let path = dir.join(format!("crontab.{label}.{stamp}.bak"));
-    write_string_atomic(&path, old)
-        .with_context(|| format!("cannot keep a copy of the previous crontab in {}", path.display()))?;
+    write_string_atomic(&path, old).with_context(|| {
+        format!(
+            "cannot keep a copy of the previous crontab in {}",
+            path.display()
+        )
+    })?;
     Ok(path)
 }
 

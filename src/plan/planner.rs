@@ -178,7 +178,12 @@ pub fn explain(plan: &Plan, tables: &[TimeTable]) -> String {
         plan.switches.len()
     );
     // Start the timeline at a switch so that runs do not wrap.
-    let start = plan.switches.iter().map(|s| s.serve_slot).min().unwrap_or(0);
+    let start = plan
+        .switches
+        .iter()
+        .map(|s| s.serve_slot)
+        .min()
+        .unwrap_or(0);
     let mut i = 0;
     while i < p {
         let t0 = (start + i) % p;
@@ -288,9 +293,7 @@ impl<'a> Problem<'a> {
     /// Cost of switching from `from` to `to` so that `to` serves at slot `t`.
     fn switch_cost(&self, from: usize, to: usize, t: usize) -> Cost {
         let s = t % self.p;
-        SWITCH
-            + SLACK * self.free_run[from][s] as Cost
-            + (self.p - self.free_run[to][s]) as Cost
+        SWITCH + SLACK * self.free_run[from][s] as Cost + (self.p - self.free_run[to][s]) as Cost
     }
 
     /// Backward pass over `h` slots. `terminal[state]` is the cost of being in `state` at
@@ -353,7 +356,8 @@ impl<'a> Problem<'a> {
                         if m == node || next[self.idx(m, 0)] == INF {
                             continue;
                         }
-                        let c = next[self.idx(m, 0)].saturating_add(self.switch_cost(node, m, t + 1));
+                        let c =
+                            next[self.idx(m, 0)].saturating_add(self.switch_cost(node, m, t + 1));
                         if best.map_or(true, |(b, _)| c < b) {
                             best = Some((c, self.idx(m, 0)));
                         }

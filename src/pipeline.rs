@@ -860,6 +860,89 @@ pub fn calibrate(
     })
 }
 
+/// Prefixes an error with the file it is about (keeps its class: input errors stay input
+/// errors, exit code 2).
+pub fn in_file(path: &Path, e: anyhow::Error) -> anyhow::Error {
+    e.context(path.display().to_string())
+}
+
+/// Reads any CSV frame (all columns, time order checked by the reader).
+pub fn read_frame(path: &Path) -> Result<Frame> {
+    Frame::read(path, ReadOptions::default())
+}
+
+/// The counters behind the rate parameters: `App. Tx B/s` -> `App. Tx B`.
+pub fn counters_of(parameters: &[String]) -> Vec<String> {
+    parameters
+        .iter()
+        .filter_map(|p| p.strip_suffix("/s").map(str::to_string))
+        .collect()
+}
+
+/// The busy slots of a table as ranges of slot labels: `:16-:19, :46-:49` (or `none`).
+pub fn busy_ranges(tt: &TimeTable, period: Period) -> String {
+    let runs = crate::analysis::patterns::busy_runs(&tt.busy);
+    if runs.is_empty() {
+        return "none".to_string();
+    }
+    const SHOWN: usize = 12;
+    let mut text = runs
+        .iter()
+        .take(SHOWN)
+        .map(|r| {
+            let (a, b) = (
+                period.slot_label(r.start),
+                period.slot_label(r.end(tt.busy.len())),
+            );
+            if r.len == 1 {
+                a
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if runs.len() > SHOWN {
+        text.push_str(&format!(", ... ({} runs)", runs.len()));
+    }
+    text
+}
+
+/// A one-line description of a time table: `web-server1: 8 busy slots of 60 (hour): :16-:19, :46-:49`.
+pub fn table_line(tt: &TimeTable, period: Period) -> String {
+    format!(
+        "{}: {} busy slot{} of {} ({period}): {}",
+        tt.server,
+        tt.busy_count(),
+        if tt.busy_count() == 1 { "" } else { "s" },
+        tt.busy.len(),
+        busy_ranges(tt, period)
+    )
+}
+
+/// The limits as an aligned text table, for printing.
+pub fn limits_text(limits: &[ParamLimits]) -> String {
+    let width = limits
+        .iter()
+        .map(|l| l.name.chars().count())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let mut s = format!("{:<width$}", "parameter");
+    for n in alimits::STAT_NAMES {
+        s.push_str(&format!(" {n:>20}"));
+    }
+    s.push('\n');
+    for l in limits {
+        s.push_str(&format!("{:<width$}", l.name));
+        for v in l.as_array() {
+            s.push_str(&format!(" {:>20}", format!("{v:.6}")));
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// The auto-period line: `period: day (chosen automatically, strength 0.83, 6.0 cycles; ...)`.
 pub fn period_line(period: Period, auto: Option<&PeriodChoice>) -> String {
     match auto {

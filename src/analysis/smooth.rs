@@ -100,7 +100,7 @@ impl Whittaker {
         let (mut a, mut b, mut c) = (vec![1.0; m], vec![-2.0; m], vec![1.0; m]);
         if let Some(x) = x {
             let steps: Vec<f64> = x.windows(2).map(|p| p[1] - p[0]).collect();
-            if let Some(row) = steps.iter().position(|h| !(*h > 0.0)) {
+            if let Some(row) = steps.iter().position(|h| h.is_nan() || *h <= 0.0) {
                 return Err(PositionError { row: row + 1 });
             }
             let mut sorted = steps.clone();
@@ -407,8 +407,8 @@ mod tests {
             let w = Whittaker::new(None, &y).unwrap();
             let s = w.fit(lambda);
             let (z, diag) = dense(&y, lambda);
-            for i in 0..y.len() {
-                assert!((s.values[i] - z[i]).abs() < 1e-9, "λ={lambda} i={i}");
+            for (i, (a, b)) in s.values.iter().zip(&z).enumerate() {
+                assert!((a - b).abs() < 1e-9, "λ={lambda} i={i}");
             }
             let tr: f64 = (0..y.len())
                 .filter(|&i| y[i].is_finite())

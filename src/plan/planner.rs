@@ -15,12 +15,14 @@
 //! programming over (slot, serving node, slots since the last switch capped at the delay):
 //! 1. fewest busy slots served (availability first; when every node is busy, staying is as
 //!    good as anything, so the plan stays);
-//! 2. fewest switches (a switch that does not reduce busy slots, e.g. to a target that is
-//!    busy again before the switch could complete, is not worth making);
+//! 2. fewest switches (a switch that does not reduce busy slots is not worth making);
 //! 3. least slack: a switch away from a node that is still free costs one unit per free
 //!    slot given up, so the plan *stays while the current node is free* and switches at the
 //!    last moment, unless an earlier switch is the only way to avoid a busy slot later;
 //! 4. among targets, the one that stays free longest.
+//!
+//! A switch into a node that is not free for at least the delay from the slot it must
+//! serve is never made: the target would be busy again before a next switch could complete.
 //!
 //! Cyclicity: the state at slot 0 (serving node, slots since the last switch) must equal
 //! the state after the last slot. Every possible start state is tried when that is cheap
@@ -290,6 +292,13 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// A switch into `m` serving from slot `t` is worth making only when `m` stays free for
+    /// at least the delay (at least one slot): otherwise the target is busy again before
+    /// the next switch could complete.
+    fn worth_switching_to(&self, m: usize, t: usize) -> bool {
+        self.free_run[m][t % self.p] >= self.d.max(1)
+    }
+
     /// Cost of switching from `from` to `to` so that `to` serves at slot `t`.
     fn switch_cost(&self, from: usize, to: usize, t: usize) -> Cost {
         let s = t % self.p;
@@ -314,7 +323,7 @@ impl<'a> Problem<'a> {
                     let mut best = next[self.idx(node, k1)];
                     if k1 >= d {
                         for m in 0..self.n {
-                            if m == node {
+                            if m == node || !self.worth_switching_to(m, t + 1) {
                                 continue;
                             }
                             let nv = next[self.idx(m, 0)];
@@ -353,7 +362,10 @@ impl<'a> Problem<'a> {
                 let mut best: Option<(Cost, usize)> = None;
                 if k1 >= d {
                     for m in 0..self.n {
-                        if m == node || next[self.idx(m, 0)] == INF {
+                        if m == node
+                            || !self.worth_switching_to(m, t + 1)
+                            || next[self.idx(m, 0)] == INF
+                        {
                             continue;
                         }
                         let c =
@@ -422,6 +434,7 @@ fn solve(busy: &[&[bool]], delay: usize) -> Vec<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

@@ -313,7 +313,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         cache_dir: Some(cache_dir),
     };
     loop {
-        let rep = run_once(&settings, &wired)?;
+        let rep = match (run_once(&settings, &wired), every) {
+            (Ok(rep), _) => rep,
+            (Err(e), None) => return Err(e),
+            (Err(e), Some(d)) => {
+                // A daemon keeps going: the probe file may be back next time.
+                eprintln!("monitor: error: {e:#}");
+                std::thread::sleep(d);
+                settings.now = now_local();
+                continue;
+            }
+        };
         eprintln!("monitor: {}", rep.message);
         println!("{}", serde_json::to_string(&rep)?);
         if let Some(l) = &log {

@@ -128,6 +128,12 @@ fn a_crontab_command_that_refuses_changes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("nothing was changed") && err.contains("write error"), "{err}");
-    assert_eq!(std::fs::read_to_string(&state).unwrap(), "0 1 * * * keep me\n");
+    assert!(
+        err.contains("nothing was changed") && err.contains("write error"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        "0 1 * * * keep me\n"
+    );
 }

@@ -78,7 +78,10 @@ fn install_replace_show_remove_keep_other_lines() {
 
     // Remove: back to the other lines, byte for byte.
     crontab(&u, bak.path(), &["remove"]).assert().success();
-    assert_eq!(u.crontab(), format!("{EXISTING}# after\n0 0 * * * /bin/true\n"));
+    assert_eq!(
+        u.crontab(),
+        format!("{EXISTING}# after\n0 0 * * * /bin/true\n")
+    );
     crontab(&u, bak.path(), &["show"]).assert().code(3);
     crontab(&u, bak.path(), &["remove"]).assert().code(3);
 }
@@ -94,8 +97,14 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
         .unwrap();
     assert!(out.status.success());
     let diff = String::from_utf8(out.stdout).unwrap();
-    assert!(diff.contains("+# BEGIN edgeshift (generated, do not edit)"), "{diff}");
-    assert!(diff.contains("+8 * * * * /usr/local/bin/switch_web-server.sh"), "{diff}");
+    assert!(
+        diff.contains("+# BEGIN edgeshift (generated, do not edit)"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+8 * * * * /usr/local/bin/switch_web-server.sh"),
+        "{diff}"
+    );
     assert!(diff.starts_with("---"), "{diff}");
     assert_eq!(u.crontab(), EXISTING);
     assert!(backups(bak.path()).is_empty());
@@ -174,7 +183,13 @@ fn an_unknown_user_is_an_error_not_an_empty_crontab() {
     let bak = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("edgeshift")
         .unwrap()
-        .args(["crontab", "install", "-", "--user", "edgeshift-no-such-user-x"])
+        .args([
+            "crontab",
+            "install",
+            "-",
+            "--user",
+            "edgeshift-no-such-user-x",
+        ])
         .arg("--backup-dir")
         .arg(bak.path())
         .write_stdin(LINES_B)

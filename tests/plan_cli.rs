@@ -30,7 +30,14 @@ const README_LINES: &str = "8 * * * * /usr/local/bin/switch_web-server.sh web-se
 #[test]
 fn reference_tables_give_the_seed_readme_lines() {
     let out = bin()
-        .args(["plan", "/usr/local/bin/switch_web-server.sh", REF1, REF2, "--delay", "8m"])
+        .args([
+            "plan",
+            "/usr/local/bin/switch_web-server.sh",
+            REF1,
+            REF2,
+            "--delay",
+            "8m",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -57,7 +64,13 @@ fn no_switch_needed_exits_3_without_lines() {
     let d = tempfile::tempdir().unwrap();
     let a = write_table(d.path(), "a.csv", "a", 60, &[1, 2, 3]);
     let b = write_table(d.path(), "b.csv", "b", 60, &[]);
-    let out = bin().arg("plan").arg("sw").arg(&a).arg(&b).output().unwrap();
+    let out = bin()
+        .arg("plan")
+        .arg("sw")
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no switch needed"));
@@ -82,7 +95,13 @@ fn bad_tables_exit_2_with_a_clear_message() {
         (&cell, "cell.csv:9"),
         (&day, "mixed periods"),
     ] {
-        let out = bin().arg("plan").arg("sw").arg(&good).arg(other).output().unwrap();
+        let out = bin()
+            .arg("plan")
+            .arg("sw")
+            .arg(&good)
+            .arg(other)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{needle}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{needle}: {err}");

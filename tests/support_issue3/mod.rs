@@ -37,6 +37,16 @@ impl TempUser {
             eprintln!("skipping: no crontab command");
             return None;
         }
+        if Path::new("/etc/cron.allow").exists() {
+            eprintln!("skipping: /etc/cron.allow exists; throwaway users would not be allowed");
+            return None;
+        }
+        if std::fs::read_to_string("/etc/cron.deny")
+            .is_ok_and(|d| d.lines().any(|l| l.trim() == "ALL"))
+        {
+            eprintln!("skipping: /etc/cron.deny denies ALL users");
+            return None;
+        }
         let name = format!("edgeshift-t-{:08x}", rand::random::<u32>());
         let _g = USERADD.lock().unwrap_or_else(|e| e.into_inner());
         for _ in 0..20 {
@@ -140,7 +150,13 @@ pub struct PyServer {
 impl PyServer {
     pub fn start(port: u16, dir: &Path) -> PyServer {
         let child = Command::new("python3")
-            .args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string()])
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

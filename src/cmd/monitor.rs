@@ -57,6 +57,13 @@ was needed but failed (the old block stays); 2 bad arguments or config; 3 no pro
 window (empty file, or only older rows): nothing checked, nothing changed."
 )]
 pub struct Args {
+    #[command(flatten)]
+    pub opts: Box<Opts>,
+}
+
+/// The options of [`Args`] (boxed: keeps the subcommand enum small).
+#[derive(clap::Args, Debug)]
+pub struct Opts {
     /// The TOML configuration ([monitor] section and [[node]] tables).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -189,6 +196,7 @@ fn safe_name(n: &str) -> bool {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    let args = *args.opts;
     let cfg = match &args.config {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),

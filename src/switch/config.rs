@@ -55,6 +55,10 @@ pub struct Config {
     /// The nodes (`[[node]]` tables).
     #[serde(rename = "node", default)]
     pub nodes: Vec<NodeConfig>,
+    /// The `[monitor]` section belongs to `monitor::config`; it is accepted here so that one
+    /// `edgeshift.toml` configures both the switch and the monitor.
+    #[serde(default)]
+    pub monitor: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -142,6 +146,12 @@ pub struct NodeConfig {
     pub health_url: String,
     /// How to start and stop the service VM.
     pub driver: DriverConfig,
+    /// The node's edge service (read by `monitor`, see `monitor::config`).
+    #[serde(default)]
+    pub edge_url: Option<String>,
+    /// A file holding the edge service's bearer token (read by `monitor`).
+    #[serde(default)]
+    pub edge_token_file: Option<PathBuf>,
 }
 
 /// The VM layer of a node.
@@ -404,17 +414,30 @@ openstack = "openstack"
 virsh = "virsh"
 eden = "eden"
 
+# The hourly `edgeshift monitor` (all keys optional; its flags override them).
+[monitor]
+probe = "/home/os/web-server.csv"   # the probe file of the service name
+window = "3h"                       # how much of it to look at
+errors_at = 5                       # a row with this many errors counts as failing
+threshold = "10%"                   # re-plan when this share of rows is failing
+delay = "8m"                        # switching delay used by the planner
+switch_cmd = "/usr/local/bin/edgeshift switch --config /etc/edgeshift/edgeshift.toml"
+cache_dir = "/var/cache/edgeshift"  # last good time table of every node
+
 # One [[node]] per node. driver.kind: openstack | virsh | eden | command | process.
 [[node]]
 name = "web-server1"                # as in the time tables and crontab lines
 address = "10.0.0.11"               # where the service name points when this node serves
 health_url = "http://10.0.0.11:8000/"
+edge_url = "http://10.0.0.11:5000"  # its `edgeshift edge-serve` (read by monitor)
+# edge_token_file = "/etc/edgeshift/edge1.token"
 driver = { kind = "openstack" }     # openstack server start|stop web-server1 (server = "..." to rename)
 
 [[node]]
 name = "web-server2"
 address = "10.0.0.12"
 health_url = "http://10.0.0.12:8000/"
+edge_url = "http://10.0.0.12:5000"
 driver = { kind = "virsh", domain = "web-server2" }   # virsh start|shutdown; connect = "qemu:///system"
 
 # [[node]]
@@ -450,6 +473,14 @@ mod tests {
 
     #[test]
     fn example_parses() {
+        // One file configures the switch and the monitor.
+        let m = crate::monitor::config::ConfigFile::parse(EXAMPLE, "example").unwrap();
+        assert_eq!(m.nodes.len(), 2);
+        assert_eq!(
+            m.nodes[0].edge_url.as_deref(),
+            Some("http://10.0.0.11:5000")
+        );
+        assert_eq!(m.monitor.window.as_deref(), Some("3h"));
         let c = Config::parse(EXAMPLE, "example").unwrap();
         assert_eq!(c.service, "web-server");
         assert_eq!(c.nodes.len(), 2);

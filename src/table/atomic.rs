@@ -6,6 +6,7 @@
 
 use anyhow::{Context, Result};
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Writes `path` atomically: `fill` writes the content into a buffered temporary file in
@@ -34,6 +35,14 @@ where
         w.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // tempfile creates 0600 files; an output file should look like any other: keep the mode
+    // of the file it replaces, else the usual 0644.
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+    tmp.as_file()
+        .set_permissions(mode)
+        .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot sync {}", path.display()))?;
@@ -68,5 +77,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn new_files_are_0644_and_replaced_files_keep_their_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.csv");
+        write_string_atomic(&p, "x\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), 0o644);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_string_atomic(&p, "y\n").unwrap();
+        assert_eq!(mode(&p), 0o640);
     }
 }

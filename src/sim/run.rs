@@ -1,6 +1,8 @@
 //! The per-group pipeline (calibrate, time tables, plan, replay) and the parallel driver.
 
 use super::model::{node_rng, samples, NodeModel, SimConfig, PARAMS, SLOTS};
+use crate::analysis::period::{Period, MINUTE_US};
+use crate::analysis::{limits, timetable};
 use std::time::Instant;
 
 /// One line of the result table: a (delay, noise) combination over all groups.
@@ -140,7 +142,7 @@ fn run_group(cfg: &SimConfig, nodes: &[usize], acc: &mut [Acc]) {
     // The schedule as it really is (for the time table accuracy).
     let nominal: Vec<Vec<bool>> = models
         .iter()
-        .map(|m| m.truth(1, 0, &mut node_rng(0, 0, 0)))
+        .map(|m| m.truth(3, 0, &mut node_rng(0, 0, 0))[SLOTS..2 * SLOTS].to_vec())
         .collect();
     let learn_truth: Vec<Vec<bool>> = models
         .iter()
@@ -157,6 +159,7 @@ fn run_group(cfg: &SimConfig, nodes: &[usize], acc: &mut [Acc]) {
     let best_ok = (0..minutes)
         .filter(|&t| eval_truth.iter().any(|tr| !tr[t]))
         .count() as u64;
+    let times = sample_times(minutes);
     for (ni, &noise) in cfg.noises.iter().enumerate() {
         let tables: Vec<Vec<bool>> = learn_truth
             .iter()
@@ -164,7 +167,7 @@ fn run_group(cfg: &SimConfig, nodes: &[usize], acc: &mut [Acc]) {
             .map(|(truth, &n)| {
                 let mut rng = node_rng(cfg.seed, n, 3 + ni as u64);
                 let s = samples(truth, noise, &mut rng);
-                learn_table(&s, truth)
+                learn_table(&s, truth, &times)
             })
             .collect();
         let right: u64 = tables
@@ -188,60 +191,36 @@ fn run_group(cfg: &SimConfig, nodes: &[usize], acc: &mut [Acc]) {
     }
 }
 
-/// Calibration and time table of one node: limits per parameter from the minutes the probe
-/// saw the service available or not, high samples (at least two parameters at or above
-/// their errors level), and busy slots (share of high samples at or above the midpoint of
-/// the shares, never 0). A node that was never (or always) unavailable cannot be calibrated:
-/// its table is all free.
-pub fn learn_table(samples: &[Vec<f64>; PARAMS], unavailable: &[bool]) -> Vec<bool> {
-    let n = unavailable.len();
+/// Calibration and time table of one node, with the real system's numeric steps
+/// (`analysis::limits::compute`, `analysis::timetable::{high_samples, busy_slots}`): limits
+/// per parameter from the minutes the probe saw the service available or not, high samples
+/// (at least two parameters at or above their errors level), busy slots (share of high
+/// samples at or above the midpoint of the shares, never 0). A node that was never (or
+/// always) unavailable cannot be calibrated: its table is all free.
+pub fn learn_table(samples: &[Vec<f64>; PARAMS], unavailable: &[bool], times: &[i64]) -> Vec<bool> {
+    let flags: Vec<Option<bool>> = unavailable.iter().map(|&u| Some(u)).collect();
     let mut levels = [0.0; PARAMS];
     for (p, values) in samples.iter().enumerate() {
-        let (mut s_ok, mut q_ok, mut c_ok, mut s_bad, mut q_bad, mut c_bad) =
-            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for (v, &bad) in values.iter().zip(unavailable) {
-            if bad {
-                s_bad += v;
-                q_bad += v * v;
-                c_bad += 1.0;
-            } else {
-                s_ok += v;
-                q_ok += v * v;
-                c_ok += 1.0;
-            }
+        match limits::compute(PARAM_NAMES[p], values, &flags) {
+            Ok(l) => levels[p] = l.errors_level,
+            Err(_) => return vec![false; SLOTS],
         }
-        if c_bad == 0.0 || c_ok == 0.0 {
-            return vec![false; SLOTS];
-        }
-        let mean = s_bad / c_bad;
-        let std = (q_bad / c_bad - mean * mean).max(0.0).sqrt();
-        levels[p] = mean - std;
     }
-    let mut high = [0u32; SLOTS];
-    let mut count = [0u32; SLOTS];
-    for i in 0..n {
-        let h = (0..PARAMS).filter(|&p| samples[p][i] >= levels[p]).count() >= 2;
-        let slot = i % SLOTS;
-        count[slot] += 1;
-        high[slot] += u32::from(h);
-    }
-    let shares: Vec<f64> = (0..SLOTS)
-        .map(|s| {
-            if count[s] == 0 {
-                0.0
-            } else {
-                f64::from(high[s]) / f64::from(count[s])
-            }
-        })
-        .collect();
-    let (lo, hi) = shares
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
-    let mid = lo + (hi - lo) / 2.0;
-    shares.iter().map(|&x| x > 0.0 && x >= mid).collect()
+    let params: [&[f64]; PARAMS] = std::array::from_fn(|p| samples[p].as_slice());
+    let n = unavailable.len().min(times.len());
+    let high = timetable::high_samples(&params, &levels, timetable::DEFAULT_VOTES, n);
+    timetable::busy_slots(&times[..n], &high, Period::Hour)
 }
+
+/// Sample times for `minutes` minutes from the virtual origin (a minute boundary, plus two
+/// seconds, as `diag` rows are).
+pub fn sample_times(minutes: usize) -> Vec<i64> {
+    (0..minutes as i64)
+        .map(|m| m * MINUTE_US + 2_000_000)
+        .collect()
+}
+
+const PARAM_NAMES: [&str; PARAMS] = ["App. CPU Load %", "App. Tx B/s", "App. Rx B/s"];
 
 /// One planned switch: at `slot` start moving the service from `from` to `to` (indices in
 /// the group).
@@ -355,7 +334,7 @@ mod tests {
         let truth: Vec<Vec<bool>> = [&m1, &m2].iter().map(|m| m.truth(4, 0, &mut rng)).collect();
         let tables: Vec<Vec<bool>> = truth
             .iter()
-            .map(|t| learn_table(&samples(t, 0.05, &mut rng), t))
+            .map(|t| learn_table(&samples(t, 0.05, &mut rng), t, &sample_times(t.len())))
             .collect();
         assert_eq!(tables[0], table(&[15..20, 45..50]));
         let plan = plan_cycle(&tables, 5);

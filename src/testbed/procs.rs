@@ -106,7 +106,7 @@ mod tests {
         let out = g
             .std_command(std::path::Path::new("sh"))
             .arg("-c")
-            .arg("sleep 300 & echo $!")
+            .arg("sleep 300 >/dev/null 2>&1 & echo $!")
             .output()
             .unwrap();
         let pid: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();

@@ -1,0 +1,3 @@
+//! Summary (placeholder).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {}

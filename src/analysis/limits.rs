@@ -107,7 +107,11 @@ pub fn compute(
         (Some(a), Some(e)) => Ok(ParamLimits::from_stats(name, (a.0, a.1), (e.0, e.1))),
         (a, e) => Err(LimitsError::OneStateOnly {
             name: name.to_string(),
-            missing: if e.is_none() { "unavailable" } else { "available" },
+            missing: if e.is_none() {
+                "unavailable"
+            } else {
+                "available"
+            },
             available: a.map_or(0, |a| a.2),
             unavailable: e.map_or(0, |e| e.2),
         }),
@@ -262,7 +266,10 @@ mod tests {
             &[true, true, false, false, true],
             &[Some(true), Some(false), Some(true), Some(false), None],
         );
-        assert_eq!((a.both, a.high_only, a.unavailable_only, a.neither), (1, 1, 1, 1));
+        assert_eq!(
+            (a.both, a.high_only, a.unavailable_only, a.neither),
+            (1, 1, 1, 1)
+        );
         assert_eq!(a.share(), 0.5);
     }
 }

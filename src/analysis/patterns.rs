@@ -65,7 +65,10 @@ mod tests {
     fn a_run_across_the_period_end_is_one_run() {
         let t = table(60, &[58, 59, 0, 1, 2, 30]);
         let runs = busy_runs(&t);
-        assert_eq!(runs, vec![Run { start: 30, len: 1 }, Run { start: 58, len: 5 }]);
+        assert_eq!(
+            runs,
+            vec![Run { start: 30, len: 1 }, Run { start: 58, len: 5 }]
+        );
         assert_eq!(runs[1].end(60), 2);
     }
 

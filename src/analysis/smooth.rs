@@ -86,15 +86,21 @@ impl Whittaker {
     /// `None` means equally spaced.
     pub fn new(x: Option<&[f64]>, y: &[f64]) -> Result<Whittaker, PositionError> {
         let n = y.len();
-        let w: Vec<f64> = y.iter().map(|v| f64::from(u8::from(v.is_finite()))).collect();
-        let wy: Vec<f64> = y.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+        let w: Vec<f64> = y
+            .iter()
+            .map(|v| f64::from(u8::from(v.is_finite())))
+            .collect();
+        let wy: Vec<f64> = y
+            .iter()
+            .map(|v| if v.is_finite() { *v } else { 0.0 })
+            .collect();
         let nw = w.iter().filter(|w| **w > 0.0).count();
         // Rows of D: row k touches k, k+1, k+2 with coefficients (a, b, c).
         let m = n.saturating_sub(2);
         let (mut a, mut b, mut c) = (vec![1.0; m], vec![-2.0; m], vec![1.0; m]);
         if let Some(x) = x {
             let steps: Vec<f64> = x.windows(2).map(|p| p[1] - p[0]).collect();
-            if let Some(row) = steps.iter().position(|h| !(*h > 0.0)) {
+            if let Some(row) = steps.iter().position(|h| h.is_nan() || *h <= 0.0) {
                 return Err(PositionError { row: row + 1 });
             }
             let mut sorted = steps.clone();
@@ -336,7 +342,10 @@ mod tests {
             }
         }
         let inv = invert(a);
-        let wy: Vec<f64> = y.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect();
+        let wy: Vec<f64> = y
+            .iter()
+            .map(|v| if v.is_finite() { *v } else { 0.0 })
+            .collect();
         let z = (0..n)
             .map(|i| (0..n).map(|j| inv[i][j] * wy[j]).sum())
             .collect();
@@ -378,7 +387,9 @@ mod tests {
         let mut s: u64 = 12345;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
             })
             .collect()
@@ -386,16 +397,23 @@ mod tests {
 
     #[test]
     fn matches_a_dense_solve_including_the_trace() {
-        let mut y: Vec<f64> = noisy(12).iter().enumerate().map(|(i, e)| i as f64 + 3.0 * e).collect();
+        let mut y: Vec<f64> = noisy(12)
+            .iter()
+            .enumerate()
+            .map(|(i, e)| i as f64 + 3.0 * e)
+            .collect();
         y[4] = f64::NAN;
         for lambda in [0.1, 3.0, 250.0] {
             let w = Whittaker::new(None, &y).unwrap();
             let s = w.fit(lambda);
             let (z, diag) = dense(&y, lambda);
-            for i in 0..y.len() {
-                assert!((s.values[i] - z[i]).abs() < 1e-9, "λ={lambda} i={i}");
+            for (i, (a, b)) in s.values.iter().zip(&z).enumerate() {
+                assert!((a - b).abs() < 1e-9, "λ={lambda} i={i}");
             }
-            let tr: f64 = (0..y.len()).filter(|&i| y[i].is_finite()).map(|i| diag[i]).sum();
+            let tr: f64 = (0..y.len())
+                .filter(|&i| y[i].is_finite())
+                .map(|i| diag[i])
+                .sum();
             assert!((s.edf - tr).abs() < 1e-9, "λ={lambda}: {} vs {tr}", s.edf);
         }
     }
@@ -429,17 +447,28 @@ mod tests {
 
     #[test]
     fn huge_lambda_gives_the_least_squares_line() {
-        let y: Vec<f64> = noisy(50).iter().enumerate().map(|(i, e)| 0.3 * i as f64 + e).collect();
+        let y: Vec<f64> = noisy(50)
+            .iter()
+            .enumerate()
+            .map(|(i, e)| 0.3 * i as f64 + e)
+            .collect();
         let s = smooth_fixed(None, &y, 1e8).unwrap();
         // Least-squares line by the normal equations.
         let n = y.len() as f64;
-        let (sx, sy) = ((0..50).map(|i| i as f64).sum::<f64>(), y.iter().sum::<f64>());
+        let (sx, sy) = (
+            (0..50).map(|i| i as f64).sum::<f64>(),
+            y.iter().sum::<f64>(),
+        );
         let sxx = (0..50).map(|i| (i * i) as f64).sum::<f64>();
         let sxy = y.iter().enumerate().map(|(i, v)| i as f64 * v).sum::<f64>();
         let slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
         let icpt = (sy - slope * sx) / n;
         for (i, v) in s.values.iter().enumerate() {
-            assert!((v - (icpt + slope * i as f64)).abs() < 1e-3, "{i}: {v} vs {}", icpt + slope * i as f64);
+            assert!(
+                (v - (icpt + slope * i as f64)).abs() < 1e-3,
+                "{i}: {v} vs {}",
+                icpt + slope * i as f64
+            );
         }
         assert!((s.edf - 2.0).abs() < 1e-3);
     }
@@ -459,7 +488,12 @@ mod tests {
         let y: Vec<f64> = truth.iter().zip(&noise).map(|(t, e)| t + 4.0 * e).collect();
         let s = smooth_gcv(None, &y).unwrap();
         let rmse = |a: &[f64]| {
-            (a.iter().zip(&truth).map(|(a, t)| (a - t) * (a - t)).sum::<f64>() / n as f64).sqrt()
+            (a.iter()
+                .zip(&truth)
+                .map(|(a, t)| (a - t) * (a - t))
+                .sum::<f64>()
+                / n as f64)
+                .sqrt()
         };
         let raw = rmse(&y);
         let fit = rmse(&s.values);

@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn a_node_that_is_never_high_has_no_busy_slot() {
         let times: Vec<i64> = (0..120).map(minute).collect();
-        let busy = busy_slots(&times, &vec![false; 120], Period::Hour);
+        let busy = busy_slots(&times, &[false; 120], Period::Hour);
         assert!(busy.iter().all(|b| !b));
         // With a threshold of 0 (every share equal) a zero slot is still not busy.
         let busy = busy_slots(&[], &[], Period::Hour);

@@ -3,19 +3,19 @@
 //! block (`plan::cron`), so the testbed runs exactly what `plan` prints and `monitor`
 //! installs. Flood schedules (`CRON for DURATION`) are matched the same way.
 
-use crate::table::time::to_datetime;
-use anyhow::Result;
+use crate::plan::cron::{parse_line, CronLine};
+use anyhow::{Context, Result};
 
-/// One crontab entry: its schedule and its command.
+/// One crontab entry: the line parsed by `plan::cron::parse_line`, and the line as written.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub cron: croner::Cron,
+    pub cron: CronLine,
     pub command: String,
-    /// The line as written.
     pub line: String,
 }
 
-/// Parses crontab text: blank lines, comments and environment lines are skipped.
+/// Parses crontab text: blank lines, comments and environment lines are skipped; every job
+/// line goes through `plan::cron::parse_line` (the planner's and the crontab block's parser).
 pub fn parse_crontab(text: &str) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -23,14 +23,10 @@ pub fn parse_crontab(text: &str) -> Result<Vec<Entry>> {
         if t.is_empty() || t.starts_with('#') || is_env_line(t) {
             continue;
         }
-        let (fields, command) = parse_line(t)
-            .map_err(|e| crate::error::bad_input(format!("crontab line {}: {e}", i + 1)))?;
-        let cron = croner::Cron::new(&fields).parse().map_err(|e| {
-            crate::error::bad_input(format!("crontab line {}: {fields:?}: {e}", i + 1))
-        })?;
+        let cron = parse_line(t).with_context(|| format!("crontab line {}", i + 1))?;
         out.push(Entry {
+            command: cron.command.clone(),
             cron,
-            command,
             line: t.to_string(),
         });
     }
@@ -39,71 +35,39 @@ pub fn parse_crontab(text: &str) -> Result<Vec<Entry>> {
 
 fn is_env_line(t: &str) -> bool {
     match t.split_once('=') {
-        Some((k, _)) => !k.contains(' ') && !k.is_empty(),
+        Some((k, _)) => !k.contains(char::is_whitespace) && !k.is_empty(),
         None => false,
     }
 }
 
-/// Splits a crontab line into its five time fields and its command (without a trailing
-/// `# comment`).
-fn parse_line(line: &str) -> std::result::Result<(String, String), String> {
-    let mut rest = line.trim();
-    let mut fields = Vec::with_capacity(5);
-    for _ in 0..5 {
-        let end = rest.find(char::is_whitespace).ok_or_else(|| {
-            format!("{line:?}: expected five time fields and a command")
-        })?;
-        fields.push(&rest[..end]);
-        rest = rest[end..].trim_start();
-    }
-    let command = match rest.find(" #") {
-        Some(i) => rest[..i].trim_end(),
-        None => rest,
-    };
-    if command.is_empty() {
-        return Err(format!("{line:?}: no command"));
-    }
-    Ok((fields.join(" "), command.to_string()))
-}
-
-/// True when the schedule matches the virtual time (microseconds, `table::time`).
-pub fn matches(cron: &croner::Cron, t_us: i64) -> bool {
-    match to_datetime(t_us) {
-        Some(dt) => cron.is_time_matching(&dt.and_utc()).unwrap_or(false),
-        None => false,
-    }
-}
-
-/// The entries due at the virtual time.
+/// The entries due in the virtual minute starting at `t_us`.
 pub fn due(entries: &[Entry], t_us: i64) -> Vec<&Entry> {
-    entries.iter().filter(|e| matches(&e.cron, t_us)).collect()
+    entries.iter().filter(|e| e.cron.fires_at(t_us)).collect()
 }
 
-/// A flood schedule: `CRON for DURATION` (e.g. `15,45 * * * * for 5m`).
+/// A node's flood schedule (`CRON for DURATION`, `synth::parse_schedule`).
 #[derive(Debug, Clone)]
 pub struct FloodSchedule {
-    pub cron: croner::Cron,
+    pub schedule: crate::synth::FloodSchedule,
     /// Duration in virtual minutes.
     pub minutes: f64,
     pub text: String,
 }
 
+impl FloodSchedule {
+    /// True when a flood starts in the virtual minute starting at `t_us`.
+    pub fn starts_at(&self, t_us: i64) -> bool {
+        self.schedule.starts(t_us, t_us + 60_000_000).next().is_some()
+    }
+}
+
 /// Parses `CRON for DURATION`.
 pub fn parse_flood_schedule(s: &str) -> Result<FloodSchedule> {
-    let (expr, dur) = s.split_once(" for ").ok_or_else(|| {
-        crate::error::bad_input(format!(
-            "schedule {s:?}: expected `CRON for DURATION`, e.g. `15,45 * * * * for 5m`"
-        ))
-    })?;
-    let cron = croner::Cron::new(expr.trim())
-        .parse()
-        .map_err(|e| crate::error::bad_input(format!("schedule {s:?}: {e}")))?;
-    let d = humantime::parse_duration(dur.trim())
-        .map_err(|e| crate::error::bad_input(format!("schedule {s:?}: duration: {e}")))?;
+    let schedule = crate::synth::parse_schedule(s)?;
     Ok(FloodSchedule {
-        cron,
-        minutes: d.as_secs_f64() / 60.0,
-        text: s.to_string(),
+        minutes: schedule.duration().as_secs_f64() / 60.0,
+        schedule,
+        text: s.trim().to_string(),
     })
 }
 
@@ -134,8 +98,8 @@ mod tests {
     fn flood_schedules() {
         let f = parse_flood_schedule("15,45 * * * * for 5m").unwrap();
         assert_eq!(f.minutes, 5.0);
-        assert!(matches(&f.cron, parse_time("2024-03-04T01:45:00").unwrap()));
-        assert!(!matches(&f.cron, parse_time("2024-03-04T01:46:00").unwrap()));
+        assert!(f.starts_at(parse_time("2024-03-04T01:45:00").unwrap()));
+        assert!(!f.starts_at(parse_time("2024-03-04T01:46:00").unwrap()));
         assert!(parse_flood_schedule("15 * * * *").is_err());
     }
 }

@@ -62,7 +62,8 @@ pub struct Args {
     /// Planned switching delay (whole minutes), as given to `plan`.
     #[arg(long, default_value = "8m")]
     pub delay: String,
-    /// Emulated VM start time [default: 3/4 of --delay: the plan keeps a margin].
+    /// Emulated VM start time [default: 60 % of --delay, rounded: the planned delay keeps a
+    /// margin for the health checks and the first minute a time table may miss].
     #[arg(long)]
     pub boot: Option<String>,
     /// Output folder.
@@ -128,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let boot = match &args.boot {
         Some(b) => parse_minutes(b, "--boot")?,
-        None => (delay * 0.75).floor().max(1.0),
+        None => (delay * 0.6).round().max(1.0),
     };
     let mut schedules = args.schedule.clone();
     if schedules.is_empty() {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eden");
-const ROW: &str = "2024-03-04T00:01:00.000000,0.152293,3.505745,49522406530,915802635377,8871798512,2244211876\n";
+const ROW: &str =
+    "2024-03-04T00:01:00.000000,0.152293,3.505745,49522406530,915802635377,8871798512,2244211876\n";
 
 /// Writes a fake eden that logs its arguments to `args.log` and prints `metric` for
 /// `eden metric ...` and `pod` for `eden pod ...`, then exits with `code`.
@@ -54,9 +55,18 @@ fn args_log(dir: &Path) -> String {
 #[test]
 fn prints_one_row_from_two_metric_messages() {
     let dir = tempfile::tempdir().unwrap();
-    let eden = fake_eden(dir.path(), &fixture("metric_tail2.jsonl"), &fixture("pod_ps.json"), 0);
+    let eden = fake_eden(
+        dir.path(),
+        &fixture("metric_tail2.jsonl"),
+        &fixture("pod_ps.json"),
+        0,
+    );
     let out = diag(&eden, &["web-server1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), ROW);
     assert_eq!(args_log(dir.path()), "metric --format=json --tail 2\n");
 
@@ -71,9 +81,29 @@ fn prints_one_row_from_two_metric_messages() {
 #[test]
 fn pod_ps_and_one_interface() {
     let dir = tempfile::tempdir().unwrap();
-    let eden = fake_eden(dir.path(), &fixture("metric_tail2.jsonl"), &fixture("pod_ps.json"), 0);
-    let out = diag(&eden, &["web-server1", "--app-cpu", "pod-ps", "--interface", "eth0", "--eden-cpu-scale", "4"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let eden = fake_eden(
+        dir.path(),
+        &fixture("metric_tail2.jsonl"),
+        &fixture("pod_ps.json"),
+        0,
+    );
+    let out = diag(
+        &eden,
+        &[
+            "web-server1",
+            "--app-cpu",
+            "pod-ps",
+            "--interface",
+            "eth0",
+            "--eden-cpu-scale",
+            "4",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "2024-03-04T00:01:00.000000,0.60917,3,48236593410,913590126554,8871798512,2244211876\n"
@@ -99,7 +129,11 @@ fn eden_log_lines_and_spaces_are_skipped() {
 fn assert_fails(out: &Output, code: i32, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{stderr}");
-    assert!(out.stdout.is_empty(), "half a row on stdout: {:?}", out.stdout);
+    assert!(
+        out.stdout.is_empty(),
+        "half a row on stdout: {:?}",
+        out.stdout
+    );
     assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
 }
 

@@ -33,14 +33,27 @@ fn reads_a_busy_processs_cpu_and_keeps_state_between_runs() {
     let state = dir.path().join("state/diag.json");
     let run = |pause: &str| {
         Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-            .args(["diag", "busy", "--source", "proc", "--pid", &pid, "--interface", "lo"])
+            .args([
+                "diag",
+                "busy",
+                "--source",
+                "proc",
+                "--pid",
+                &pid,
+                "--interface",
+                "lo",
+            ])
             .args(["--sample-pause", pause, "--state"])
             .arg(&state)
             .output()
             .unwrap()
     };
     let out = run("1s");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let f = fields(&out.stdout);
     assert_eq!(f.len(), 7);
     let device: f64 = f[1].parse().unwrap();
@@ -55,14 +68,28 @@ fn reads_a_busy_processs_cpu_and_keeps_state_between_runs() {
     std::thread::sleep(Duration::from_millis(500));
     let start = Instant::now();
     let out = run("30s");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(start.elapsed() < Duration::from_secs(15));
     let app: f64 = fields(&out.stdout)[2].parse().unwrap();
     assert!(app > 10.0 && app <= 105.0, "{app}");
 
     // A process that is not running: an error, nothing on stdout.
     let out = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["diag", "x", "--source", "proc", "--pid", "999999999", "--no-state", "--sample-pause", "0s"])
+        .args([
+            "diag",
+            "x",
+            "--source",
+            "proc",
+            "--pid",
+            "999999999",
+            "--no-state",
+            "--sample-pause",
+            "0s",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -77,19 +104,39 @@ fn reads_the_apps_traffic_and_cpu_from_the_web_servers_metrics() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let server = Killed(child);
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
     let mut o = edgeshift::probe::measure::MeasureOptions::new(format!("{url}/"), 5);
     o.pause = Duration::ZERO;
     edgeshift::probe::measure::measure(&o).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["diag", "web", "--source", "proc", "--interface", "lo", "--no-state", "--sample-pause", "200ms"])
+        .args([
+            "diag",
+            "web",
+            "--source",
+            "proc",
+            "--interface",
+            "lo",
+            "--no-state",
+            "--sample-pause",
+            "200ms",
+        ])
         .arg("--app-metrics")
         .arg(format!("{url}/metrics"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let f = fields(&out.stdout);
     let (tx, rx): (u64, u64) = (f[5].parse().unwrap(), f[6].parse().unwrap());
     // Five pages and a metrics page went out; five requests came in.

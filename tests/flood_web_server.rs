@@ -21,7 +21,11 @@ fn start_web_server(args: &[&str]) -> (Child, String) {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
     (child, url)
 }
 
@@ -39,7 +43,14 @@ fn a_flood_makes_a_small_server_unavailable_while_it_runs() {
     assert_eq!(before.errors, 0, "{before:?}");
 
     let flood = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["flood", &format!("{url}/"), "0.08", "--concurrency", "8", "--json"])
+        .args([
+            "flood",
+            &format!("{url}/"),
+            "0.08",
+            "--concurrency",
+            "8",
+            "--json",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -51,8 +62,14 @@ fn a_flood_makes_a_small_server_unavailable_while_it_runs() {
     assert!(during.errors > 0, "no errors during the flood: {during:?}");
     assert!(report["sent"].as_u64().unwrap() > 0);
     assert!(report["answered"].as_u64().unwrap() > 0, "{report}");
-    assert!(report["errors"]["status_5xx"].as_u64().unwrap() > 0, "{report}");
-    assert!(report["latency"]["p99_ms"].as_f64().unwrap() >= report["latency"]["p50_ms"].as_f64().unwrap());
+    assert!(
+        report["errors"]["status_5xx"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(
+        report["latency"]["p99_ms"].as_f64().unwrap()
+            >= report["latency"]["p50_ms"].as_f64().unwrap()
+    );
 
     std::thread::sleep(Duration::from_millis(300));
     let after = probe(&url, 5);
@@ -79,7 +96,10 @@ fn a_server_that_never_answers_gives_timeouts_and_the_flood_stops_on_time() {
             });
         }
     });
-    let mut o = FloodOptions::new(format!("http://127.0.0.1:{port}/"), Duration::from_millis(1500));
+    let mut o = FloodOptions::new(
+        format!("http://127.0.0.1:{port}/"),
+        Duration::from_millis(1500),
+    );
     o.concurrency = 4;
     o.timeout = Duration::from_millis(300);
     let start = Instant::now();

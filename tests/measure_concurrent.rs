@@ -15,7 +15,9 @@ fn twenty_probes_append_to_one_file_without_tearing() {
             std::thread::spawn(move || {
                 let mut b = [0u8; 2048];
                 let _ = s.read(&mut b);
-                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                );
             });
         }
     });
@@ -45,6 +47,9 @@ fn twenty_probes_append_to_one_file_without_tearing() {
         assert_eq!(f.len(), 4, "torn row: {l}");
         assert!(edgeshift::table::time::parse_time(f[0]).is_some(), "{l}");
         assert_eq!((f[1], f[3]), ("2", "0"), "{l}");
-        assert!(edgeshift::table::time::parse_duration(f[2]).is_some(), "{l}");
+        assert!(
+            edgeshift::table::time::parse_duration(f[2]).is_some(),
+            "{l}"
+        );
     }
 }

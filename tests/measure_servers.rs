@@ -120,7 +120,10 @@ fn a_slow_server_times_out() {
     let port = serve(slow);
     let start = Instant::now();
     let r = measure_report(&opts(format!("http://127.0.0.1:{port}/"), 2)).unwrap();
-    assert_eq!((r.row.successes, r.row.errors, r.row.response), (0, 2, None));
+    assert_eq!(
+        (r.row.successes, r.row.errors, r.row.response),
+        (0, 2, None)
+    );
     assert_eq!(kinds(&r), vec![ErrorKind::Timeout; 2]);
     // Two 400 ms timeouts, not two 3 s waits.
     assert!(start.elapsed() < Duration::from_secs(2));
@@ -153,7 +156,11 @@ fn names_resolve_through_the_hosts_file() {
     let port = serve(ok);
     let dir = tempfile::tempdir().unwrap();
     let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, "127.0.0.1 localhost\n127.0.0.1 web-server # switched\n").unwrap();
+    std::fs::write(
+        &hosts,
+        "127.0.0.1 localhost\n127.0.0.1 web-server # switched\n",
+    )
+    .unwrap();
     let mut o = opts(format!("http://web-server:{port}/"), 2);
     o.hosts_file = Some(hosts.clone());
     let r = measure_report(&o).unwrap();
@@ -168,7 +175,12 @@ fn names_resolve_through_the_hosts_file() {
 fn append_writes_the_header_once() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("probe.csv");
-    let row = ProbeRow { time: 0, successes: 1, response: Some(0.5), errors: 0 };
+    let row = ProbeRow {
+        time: 0,
+        successes: 1,
+        response: Some(0.5),
+        errors: 0,
+    };
     append_row(&p, &row).unwrap();
     append_row(&p, &row).unwrap();
     let text = std::fs::read_to_string(&p).unwrap();
@@ -194,13 +206,21 @@ fn the_command_appends_a_row_with_the_given_time_and_prints_a_summary() {
         .args(["--pause", "0ms", "--at", "2024-03-04T00:01:00"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("3 ok"), "{stdout}");
     let text = std::fs::read_to_string(&p).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], HEADER);
-    assert!(lines[1].starts_with("2024-03-04T00:01:00.000000,3,0:00:00."), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("2024-03-04T00:01:00.000000,3,0:00:00."),
+        "{}",
+        lines[1]
+    );
     assert!(lines[1].ends_with(",0"));
     // Bad input: exit 2, nothing written.
     let out = Command::new(env!("CARGO_BIN_EXE_edgeshift"))

@@ -58,7 +58,13 @@ fn write_config(dir: &Path, nodes: &[Node], extra: &str) -> PathBuf {
 
 fn burst_probes(dir: &Path) {
     // 3 hours, the last 30 minutes failing: 16.7 % of rows >= 5 errors.
-    write_probes(&dir.join("probe.csv"), NOW, 180, |i| if i >= 150 { 10 } else { 0 });
+    write_probes(&dir.join("probe.csv"), NOW, 180, |i| {
+        if i >= 150 {
+            10
+        } else {
+            0
+        }
+    });
 }
 
 struct Run {
@@ -243,7 +249,11 @@ fn an_empty_or_old_probe_file_is_a_defined_no_op() {
     );
     let run = monitor(dir.path(), &cfg, &["--crontab-file", ct.to_str().unwrap()]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("no probe rows in the 3h"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no probe rows in the 3h"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(std::fs::read_to_string(&ct).unwrap(), OTHER_LINES);
 }
 
@@ -274,7 +284,11 @@ fn one_edge_down_uses_its_cached_table_both_down_keeps_the_block() {
     assert_eq!(j["action"], "installed");
     assert_eq!(j["not_answered"], serde_json::json!(["web-server2"]));
     assert_eq!(j["nodes"][1]["source"], "cached");
-    assert!(run.stderr.contains("web-server2 did not answer"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("web-server2 did not answer"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         block_of(&std::fs::read_to_string(&ct2).unwrap()),
         expected_block()
@@ -355,7 +369,10 @@ fn garbage_wrong_period_and_wrong_token_are_refused_and_the_block_stays() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("token"), "s3cret-token\n").unwrap();
     std::fs::write(dir.path().join("wrong"), "not-the-token\n").unwrap();
-    let e1 = EdgeServe::node(1, &["--token-file", dir.path().join("token").to_str().unwrap()]);
+    let e1 = EdgeServe::node(
+        1,
+        &["--token-file", dir.path().join("token").to_str().unwrap()],
+    );
     let e2 = EdgeServe::node(2, &[]);
     // An edge that answers a day table (1440 slots) whatever it is asked.
     let mut day = String::from(",web-server2\n");

@@ -169,10 +169,10 @@ fn random_tables(nodes: usize, min_free: usize) -> impl Strategy<Value = Vec<Tim
     prop::collection::vec(
         (
             0usize..60,
-            prop::collection::vec((min_free..min_free + 25, 1usize..20), 1..5).prop_filter(
-                "runs fit in the period",
-                move |runs| min_free < 9 || runs.iter().map(|(f, b)| f + b).sum::<usize>() <= 60,
-            ),
+            prop::collection::vec((min_free..min_free + 25, 1usize..20), 1..5)
+                .prop_filter("runs fit in the period", move |runs| {
+                    min_free < 9 || runs.iter().map(|(f, b)| f + b).sum::<usize>() <= 60
+                }),
         ),
         nodes,
     )

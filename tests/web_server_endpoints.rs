@@ -22,7 +22,10 @@ fn start(args: &[&str]) -> (Child, String) {
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
+    assert!(
+        addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
+        "{addr}"
+    );
     (child, addr)
 }
 
@@ -30,11 +33,18 @@ fn start(args: &[&str]) -> (Child, String) {
 fn get(addr: &str, method: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -76,7 +86,10 @@ fn serves_the_page_health_and_metrics() {
         "edgeshift_http_in_flight",
         "process_cpu_seconds_total",
     ] {
-        assert!(body.contains(&format!("\n{name} ")), "{name} missing in\n{body}");
+        assert!(
+            body.contains(&format!("\n{name} ")),
+            "{name} missing in\n{body}"
+        );
     }
     assert!(metric(&addr, "edgeshift_http_responses_total{code=\"200\"}") >= 2.0);
     assert!(metric(&addr, "edgeshift_http_sent_bytes_total") > 100.0);
@@ -106,7 +119,14 @@ fn beyond_capacity_requests_get_503_and_healthz_reports_it() {
 
 #[test]
 fn a_request_that_waited_too_long_gets_503() {
-    let (child, addr) = start(&["--workers", "1", "--work", "500ms", "--queue-timeout", "100ms"]);
+    let (child, addr) = start(&[
+        "--workers",
+        "1",
+        "--work",
+        "500ms",
+        "--queue-timeout",
+        "100ms",
+    ]);
     let a = addr.clone();
     let first = std::thread::spawn(move || get(&a, "GET", "/"));
     std::thread::sleep(Duration::from_millis(100));
@@ -120,7 +140,13 @@ fn a_request_that_waited_too_long_gets_503() {
 #[test]
 fn a_missing_page_is_bad_input() {
     let out = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["web-server", "--listen", "127.0.0.1:0", "--page", "/nonexistent/page.html"])
+        .args([
+            "web-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--page",
+            "/nonexistent/page.html",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -64,7 +64,11 @@ pub struct Args {
     pub interface: Option<String>,
 
     /// State file keeping the previous sample [default: $XDG_STATE_HOME or ~/.local/state /edgeshift/diag-APP.json].
-    #[arg(long, value_name = "FILE", help_heading = "Sampling (proc, prometheus)")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Sampling (proc, prometheus)"
+    )]
     pub state: Option<PathBuf>,
     /// Keep no state: always sample twice.
     #[arg(long, help_heading = "Sampling (proc, prometheus)")]
@@ -77,7 +81,12 @@ pub struct Args {
     pub max_state_age: Duration,
 
     /// The eden program.
-    #[arg(long, value_name = "PATH", default_value = "eden", help_heading = "eden")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "eden",
+        help_heading = "eden"
+    )]
     pub eden: PathBuf,
     /// The app's CPU from the metric messages or from `eden pod ps` (whole percent).
     #[arg(long, value_enum, default_value_t = AppCpuFrom::Metric, help_heading = "eden")]
@@ -108,23 +117,52 @@ pub struct Args {
     /// The node's metrics URL (node_exporter /metrics).
     #[arg(long, value_name = "URL", help_heading = "prometheus")]
     pub prometheus: Option<String>,
-    #[arg(long, default_value = "node_cpu_seconds_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_cpu_seconds_total",
+        help_heading = "prometheus"
+    )]
     pub cpu_metric: String,
     /// CPU modes that are not busy.
-    #[arg(long, default_value = "idle,iowait", value_delimiter = ',', help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "idle,iowait",
+        value_delimiter = ',',
+        help_heading = "prometheus"
+    )]
     pub idle_modes: Vec<String>,
-    #[arg(long, default_value = "node_network_transmit_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_network_transmit_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub tx_metric: String,
-    #[arg(long, default_value = "node_network_receive_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "node_network_receive_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub rx_metric: String,
     /// The app's CPU seconds metric (selector: name or name{label="v"}).
-    #[arg(long, default_value = "process_cpu_seconds_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "process_cpu_seconds_total",
+        help_heading = "prometheus"
+    )]
     pub app_cpu_metric: String,
     /// The app's bytes-sent metric (App. Tx B).
-    #[arg(long, default_value = "edgeshift_http_sent_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "edgeshift_http_sent_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub app_tx_metric: String,
     /// The app's bytes-received metric (App. Rx B).
-    #[arg(long, default_value = "edgeshift_http_received_bytes_total", help_heading = "prometheus")]
+    #[arg(
+        long,
+        default_value = "edgeshift_http_received_bytes_total",
+        help_heading = "prometheus"
+    )]
     pub app_rx_metric: String,
 }
 
@@ -138,7 +176,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         state: if args.no_state {
             None
         } else {
-            Some(args.state.clone().unwrap_or_else(|| default_state_path(&args.app)))
+            Some(
+                args.state
+                    .clone()
+                    .unwrap_or_else(|| default_state_path(&args.app)),
+            )
         },
         sample_pause: args.sample_pause,
         max_state_age: args.max_state_age,
@@ -186,7 +228,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Source::Prometheus => {
             let Some(url) = args.prometheus else {
-                edgeshift::bail_input!("--source prometheus needs --prometheus URL (the node's /metrics)");
+                edgeshift::bail_input!(
+                    "--source prometheus needs --prometheus URL (the node's /metrics)"
+                );
             };
             let mut opts = PrometheusOptions::new(url);
             opts.app_url = args.app_metrics;

@@ -107,7 +107,10 @@ pub fn pipeline_maker(smoothing: Smoothing, votes: Option<usize>) -> MakeTable {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let bad = edgeshift::error::bad_input;
-    let period: PeriodArg = args.period.parse().map_err(|e| bad(format!("--period: {e}")))?;
+    let period: PeriodArg = args
+        .period
+        .parse()
+        .map_err(|e| bad(format!("--period: {e}")))?;
     let smoothing: Smoothing = args
         .smoothing
         .parse()

@@ -152,8 +152,7 @@ impl Actions for Wired {
 
 fn safe_name(n: &str) -> bool {
     !n.is_empty()
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
@@ -168,14 +167,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .clone()
         .or_else(|| m.probe.clone())
         .ok_or_else(|| bad_input("no probe file: give --probe or [monitor] probe in --config"))?;
-    let window_us = parse_window(args.window.as_deref().or(m.window.as_deref()).unwrap_or("3h"))
-        .map_err(|e| bad_input(format!("--window: {e}")))?;
+    let window_us = parse_window(
+        args.window
+            .as_deref()
+            .or(m.window.as_deref())
+            .unwrap_or("3h"),
+    )
+    .map_err(|e| bad_input(format!("--window: {e}")))?;
     let errors_at = args.errors_at.or(m.errors_at).unwrap_or(5.0);
     if !errors_at.is_finite() {
         edgeshift::bail_input!("--errors-at must be a number");
     }
-    let threshold =
-        parse_threshold(args.threshold.as_deref().or(m.threshold.as_deref()).unwrap_or("10%"))?;
+    let threshold = parse_threshold(
+        args.threshold
+            .as_deref()
+            .or(m.threshold.as_deref())
+            .unwrap_or("10%"),
+    )?;
     let delay = crate::cmd::plan::parse_delay_minutes(
         args.delay.as_deref().or(m.delay.as_deref()).unwrap_or("8m"),
     )?;
@@ -193,7 +201,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "the switch command {switch_cmd:?} cannot hold a newline, '#' or '%' (crontab syntax)"
         );
     }
-    let period = parse_period(args.period.as_deref().or(m.period.as_deref()).unwrap_or("hour"))?;
+    let period = parse_period(
+        args.period
+            .as_deref()
+            .or(m.period.as_deref())
+            .unwrap_or("hour"),
+    )?;
     let edge_window = args
         .edge_window
         .clone()
@@ -201,7 +214,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .unwrap_or_else(|| "2h".into());
     parse_window(&edge_window).map_err(|e| bad_input(format!("edge window: {e}")))?;
     let timeout = parse_span(
-        args.timeout.as_deref().or(m.timeout.as_deref()).unwrap_or("5s"),
+        args.timeout
+            .as_deref()
+            .or(m.timeout.as_deref())
+            .unwrap_or("5s"),
         "--timeout",
     )?;
     let retries = args.retries.or(m.retries).unwrap_or(2);

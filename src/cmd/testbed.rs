@@ -90,9 +90,12 @@ pub struct Args {
     /// Web server queue places.
     #[arg(long, default_value_t = 2)]
     pub queue: u32,
-    /// Flood connections.
-    #[arg(long, default_value_t = 24)]
+    /// Flood: most requests outstanding at once.
+    #[arg(long, default_value_t = 64)]
     pub flood_concurrency: usize,
+    /// Flood: requests per second (open loop; 8 × the capacity of one worker at 2ms).
+    #[arg(long, default_value_t = 4000.0)]
+    pub flood_rate: f64,
     /// Probe attempts per minute [default: 10, --quick 5].
     #[arg(long)]
     pub attempts: Option<u32>,
@@ -181,7 +184,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         work,
         queue: args.queue,
         flood_concurrency: args.flood_concurrency.max(1),
-        attempts: args.attempts.unwrap_or(if args.quick { 5 } else { 10 }).max(1),
+        flood_rate: if args.flood_rate.is_finite() && args.flood_rate > 0.0 {
+            args.flood_rate
+        } else {
+            return Err(bad_input(
+                "--flood-rate must be a positive number of requests per second",
+            ));
+        },
+        attempts: args
+            .attempts
+            .unwrap_or(if args.quick { 5 } else { 10 })
+            .max(1),
         subnet: args.subnet,
         quiet: args.quiet || args.json,
     };

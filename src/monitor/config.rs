@@ -93,7 +93,10 @@ impl ConfigFile {
             toml::from_str(text).map_err(|e| bad_input(format!("{name}: {e}")))?;
         for (i, n) in cfg.nodes.iter().enumerate() {
             if n.name.trim().is_empty() {
-                return Err(bad_input(format!("{name}: [[node]] number {} has an empty name", i + 1)));
+                return Err(bad_input(format!(
+                    "{name}: [[node]] number {} has an empty name",
+                    i + 1
+                )));
             }
             if cfg.nodes[..i].iter().any(|m| m.name == n.name) {
                 return Err(bad_input(format!(
@@ -135,8 +138,12 @@ pub fn parse_period(s: &str) -> Result<PeriodArg> {
 
 /// Reads a token file: the first line, trimmed; an empty token is an error.
 pub fn read_token(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad_input(format!("cannot read the token file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        bad_input(format!(
+            "cannot read the token file {}: {e}",
+            path.display()
+        ))
+    })?;
     let token = text.lines().next().unwrap_or("").trim().to_string();
     if token.is_empty() {
         return Err(bad_input(format!(
@@ -180,7 +187,8 @@ mod tests {
         assert_eq!(cfg.nodes.len(), 2);
         assert_eq!(cfg.nodes[1].name, "web-server2");
         assert_eq!(cfg.monitor.window.as_deref(), Some("3h"));
-        let e = ConfigFile::parse("[[node]]\nname='a'\n[[node]]\nname='a'\n", "c.toml").unwrap_err();
+        let e =
+            ConfigFile::parse("[[node]]\nname='a'\n[[node]]\nname='a'\n", "c.toml").unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
         let e = ConfigFile::parse("[monitor]\nwindow = 3\n", "c.toml").unwrap_err();
         assert!(e.to_string().starts_with("c.toml:"), "{e}");

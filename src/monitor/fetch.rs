@@ -112,7 +112,14 @@ pub fn fetch_one(target: &EdgeTarget, opts: &FetchOptions) -> Result<TimeTable> 
                 let msg = msg.trim().trim_start_matches("error: ").to_string();
                 (
                     code >= 500,
-                    anyhow!("{url}: HTTP {code}{}", if msg.is_empty() { String::new() } else { format!(": {msg}") }),
+                    anyhow!(
+                        "{url}: HTTP {code}{}",
+                        if msg.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {msg}")
+                        }
+                    ),
                 )
             }
             Err(e) => (true, anyhow!("{url}: {e}")),
@@ -200,7 +207,10 @@ pub fn fetch_all(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("the fetch thread panicked"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("the fetch thread panicked")))
+            })
             .collect()
     });
     let mut period = match opts.period {

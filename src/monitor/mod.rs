@@ -131,7 +131,10 @@ pub struct RunReport {
 /// Reads the probe file; `None` when it has a header but no rows (or is empty).
 pub fn read_probes(path: &Path) -> Result<Option<Probes>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        crate::error::bad_input(format!("cannot open the probe file {}: {e}", path.display()))
+        crate::error::bad_input(format!(
+            "cannot open the probe file {}: {e}",
+            path.display()
+        ))
     })?;
     if text.lines().skip(1).all(|l| l.trim().is_empty()) {
         return Ok(None);
@@ -188,8 +191,9 @@ pub fn run_once(s: &Settings, actions: &dyn Actions) -> Result<RunReport> {
     rep.error_share = Some(share);
     let over = share >= s.threshold;
     let k = s.react_rows.max(1);
-    let failing_now =
-        s.react && errors.len() >= k && errors[errors.len() - k..].iter().all(|e| *e >= s.errors_at);
+    let failing_now = s.react
+        && errors.len() >= k
+        && errors[errors.len() - k..].iter().all(|e| *e >= s.errors_at);
     if !over && !failing_now {
         rep.message = format!(
             "{} of {} probe rows failed ({:.1} %, threshold {:.1} %): nothing to do",
@@ -331,10 +335,11 @@ fn react(
         return r;
     };
     let slot = period.slot_of(s.now);
-    let serving = s
-        .serving
-        .clone()
-        .or_else(|| planned.and_then(|p| p.serving_node(slot)).map(str::to_string));
+    let serving = s.serving.clone().or_else(|| {
+        planned
+            .and_then(|p| p.serving_node(slot))
+            .map(str::to_string)
+    });
     let Some(from) = serving else {
         r.outcome = "unknown-serving".into();
         r.error = Some("no plan tells which node serves now (and no --serving)".into());
@@ -512,7 +517,10 @@ mod tests {
         assert_eq!(fake.installed.borrow().len(), 1);
         let r = rep.reaction.unwrap();
         assert_eq!(r.outcome, "switched");
-        assert_eq!(fake.switched.borrow()[0], ("a".to_string(), "b".to_string()));
+        assert_eq!(
+            fake.switched.borrow()[0],
+            ("a".to_string(), "b".to_string())
+        );
         let json = serde_json::to_string(&rep.nodes).unwrap();
         assert!(json.contains("\"source\":\"cached\""), "{json}");
     }
@@ -527,7 +535,10 @@ mod tests {
         let mut s = settings(dir.path(), &[(0, 10)]);
         s.now += 10 * 3_600_000_000;
         let rep = run_once(&s, &fake).unwrap();
-        assert_eq!((rep.action.as_str(), rep.exit_code), ("no-data", EXIT_NO_DATA));
+        assert_eq!(
+            (rep.action.as_str(), rep.exit_code),
+            ("no-data", EXIT_NO_DATA)
+        );
         assert!(rep.message.contains("newest row"), "{}", rep.message);
         let s = settings(dir.path(), &[]);
         let rep = run_once(&s, &fake).unwrap();

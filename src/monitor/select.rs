@@ -278,8 +278,20 @@ mod tests {
         assert_eq!(parse_window("1w").unwrap(), 168 * H);
         assert_eq!(format_window(36 * H), "1d12h");
         for bad in [
-            "", "-", "h", "2", "2x", "0h", "../etc", "2h;rm", "--2h", "2 h", "9999999999d",
-            "500d", "2h\u{0}", "１h",
+            "",
+            "-",
+            "h",
+            "2",
+            "2x",
+            "0h",
+            "../etc",
+            "2h;rm",
+            "--2h",
+            "2 h",
+            "9999999999d",
+            "500d",
+            "2h\u{0}",
+            "１h",
         ] {
             let e = parse_window(bad).unwrap_err();
             assert!(crate::error::is_input_error(&e), "{bad}");
@@ -310,7 +322,10 @@ mod tests {
 
     #[test]
     fn shares_and_rounding() {
-        assert_eq!(share_at_or_above(&[0.0, 5.0, 7.0, f64::NAN], 5.0), Some(0.5));
+        assert_eq!(
+            share_at_or_above(&[0.0, 5.0, 7.0, f64::NAN], 5.0),
+            Some(0.5)
+        );
         assert_eq!(share_at_or_above(&[], 5.0), None);
         assert_eq!(round_half_even(12.5), 12);
         assert_eq!(round_half_even(13.5), 14);

@@ -132,7 +132,13 @@ pub fn sample_row(sampler: &dyn Sampler, opts: &SamplingOptions, time: i64) -> R
 pub fn default_state_path(app: &str) -> PathBuf {
     let safe: String = app
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
@@ -148,12 +154,31 @@ mod tests {
 
     #[test]
     fn rows_are_rates_over_the_interval() {
-        let a = Sample { at_ns: 1_000_000_000, cpu_s: 10.0, app_cpu_s: 2.0, tx: 1, rx: 2, app_tx: 3, app_rx: 4 };
-        let b = Sample { at_ns: 3_000_000_000, cpu_s: 11.0, app_cpu_s: 2.5, tx: 10, rx: 20, app_tx: 30, app_rx: 40 };
+        let a = Sample {
+            at_ns: 1_000_000_000,
+            cpu_s: 10.0,
+            app_cpu_s: 2.0,
+            tx: 1,
+            rx: 2,
+            app_tx: 3,
+            app_rx: 4,
+        };
+        let b = Sample {
+            at_ns: 3_000_000_000,
+            cpu_s: 11.0,
+            app_cpu_s: 2.5,
+            tx: 10,
+            rx: 20,
+            app_tx: 30,
+            app_rx: 40,
+        };
         let r = row_from_samples(&a, &b, 7).unwrap();
         assert_eq!(r.cpu_load, 0.5);
         assert_eq!(r.app_cpu_load, 25.0);
-        assert_eq!((r.tx_bytes, r.rx_bytes, r.app_tx_bytes, r.app_rx_bytes), (10, 20, 30, 40));
+        assert_eq!(
+            (r.tx_bytes, r.rx_bytes, r.app_tx_bytes, r.app_rx_bytes),
+            (10, 20, 30, 40)
+        );
         assert!(row_from_samples(&b, &a, 7).is_err());
         assert!(a.went_backwards_from(&b));
     }

@@ -159,7 +159,10 @@ impl LimitsFile {
     fn refresh(&mut self) -> Result<()> {
         let meta = std::fs::metadata(&self.path)
             .map_err(|e| bad_input(format!("cannot open {}: {e}", self.path.display())))?;
-        let stamp = (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len());
+        let stamp = (
+            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            meta.len(),
+        );
         if self.stamp == Some(stamp) {
             return Ok(());
         }
@@ -557,8 +560,11 @@ async fn time_table(
             r
         }
         Ok(Err(e)) => e.into_response(),
-        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("task failed: {e}"))
-            .into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("task failed: {e}"),
+        )
+        .into_response(),
     }
 }
 

@@ -105,7 +105,10 @@ pub struct Metrics {
 
 impl Metrics {
     fn count_status(&self, code: u16) {
-        let i = CODES.iter().position(|&c| c == code).unwrap_or(CODES.len() - 1);
+        let i = CODES
+            .iter()
+            .position(|&c| c == code)
+            .unwrap_or(CODES.len() - 1);
         self.responses[i].fetch_add(1, Ordering::Relaxed);
     }
 
@@ -135,7 +138,12 @@ struct Pool {
 }
 
 impl Pool {
-    fn start(workers: usize, capacity: usize, work: Duration, queue_timeout: Duration) -> Arc<Pool> {
+    fn start(
+        workers: usize,
+        capacity: usize,
+        work: Duration,
+        queue_timeout: Duration,
+    ) -> Arc<Pool> {
         let pool = Arc::new(Pool {
             queue: Mutex::new(VecDeque::with_capacity(capacity)),
             ready: Condvar::new(),
@@ -270,7 +278,9 @@ impl AsyncWrite for Counting {
     ) -> Poll<std::io::Result<usize>> {
         let r = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &r {
-            self.metrics.sent_bytes.fetch_add(*n as u64, Ordering::Relaxed);
+            self.metrics
+                .sent_bytes
+                .fetch_add(*n as u64, Ordering::Relaxed);
         }
         r
     }
@@ -282,7 +292,9 @@ impl AsyncWrite for Counting {
     ) -> Poll<std::io::Result<usize>> {
         let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &r {
-            self.metrics.sent_bytes.fetch_add(*n as u64, Ordering::Relaxed);
+            self.metrics
+                .sent_bytes
+                .fetch_add(*n as u64, Ordering::Relaxed);
         }
         r
     }
@@ -348,18 +360,32 @@ async fn route(req: &Request<Incoming>, st: &State) -> Response<Full<Bytes>> {
         ),
         "/favicon.ico" => text(StatusCode::NOT_FOUND, "not found\n", PLAIN),
         _ => {
-            let page = || text(StatusCode::OK, st.cfg.page.clone(), "text/html; charset=utf-8");
+            let page = || {
+                text(
+                    StatusCode::OK,
+                    st.cfg.page.clone(),
+                    "text/html; charset=utf-8",
+                )
+            };
             let Some(pool) = &st.pool else { return page() };
             match pool.submit() {
                 None => {
                     st.metrics.rejected.fetch_add(1, Ordering::Relaxed);
-                    text(StatusCode::SERVICE_UNAVAILABLE, "overloaded: queue full\n", PLAIN)
+                    text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "overloaded: queue full\n",
+                        PLAIN,
+                    )
                 }
                 Some(rx) => match rx.await {
                     Ok(true) => page(),
                     _ => {
                         st.metrics.rejected.fetch_add(1, Ordering::Relaxed);
-                        text(StatusCode::SERVICE_UNAVAILABLE, "overloaded: queue timeout\n", PLAIN)
+                        text(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "overloaded: queue timeout\n",
+                            PLAIN,
+                        )
                     }
                 },
             }
@@ -384,26 +410,80 @@ fn render_metrics(st: &State) -> String {
             let _ = writeln!(s, "{name}{labels} {v}");
         }
     };
-    metric(METRIC_REQUESTS, "counter", "HTTP requests received.", vec![(String::new(), ld(&m.requests).to_string())]);
+    metric(
+        METRIC_REQUESTS,
+        "counter",
+        "HTTP requests received.",
+        vec![(String::new(), ld(&m.requests).to_string())],
+    );
     let by_code = CODES
         .iter()
         .zip(&m.responses)
         .map(|(c, n)| {
-            let label = if *c == 0 { "other".to_string() } else { c.to_string() };
+            let label = if *c == 0 {
+                "other".to_string()
+            } else {
+                c.to_string()
+            };
             (format!("{{code=\"{label}\"}}"), ld(n).to_string())
         })
         .collect();
-    metric(METRIC_RESPONSES, "counter", "HTTP responses by status code.", by_code);
-    metric(METRIC_SENT_BYTES, "counter", "Bytes sent on the wire.", vec![(String::new(), ld(&m.sent_bytes).to_string())]);
-    metric(METRIC_RECEIVED_BYTES, "counter", "Bytes received on the wire.", vec![(String::new(), ld(&m.received_bytes).to_string())]);
-    metric(METRIC_REJECTED, "counter", "Requests answered 503 because the queue was full or too slow.", vec![(String::new(), ld(&m.rejected).to_string())]);
-    metric(METRIC_IN_FLIGHT, "gauge", "Requests being handled.", vec![(String::new(), ld(&m.in_flight).to_string())]);
+    metric(
+        METRIC_RESPONSES,
+        "counter",
+        "HTTP responses by status code.",
+        by_code,
+    );
+    metric(
+        METRIC_SENT_BYTES,
+        "counter",
+        "Bytes sent on the wire.",
+        vec![(String::new(), ld(&m.sent_bytes).to_string())],
+    );
+    metric(
+        METRIC_RECEIVED_BYTES,
+        "counter",
+        "Bytes received on the wire.",
+        vec![(String::new(), ld(&m.received_bytes).to_string())],
+    );
+    metric(
+        METRIC_REJECTED,
+        "counter",
+        "Requests answered 503 because the queue was full or too slow.",
+        vec![(String::new(), ld(&m.rejected).to_string())],
+    );
+    metric(
+        METRIC_IN_FLIGHT,
+        "gauge",
+        "Requests being handled.",
+        vec![(String::new(), ld(&m.in_flight).to_string())],
+    );
     let qlen = st.pool.as_ref().map(|p| p.queue_len()).unwrap_or(0);
-    metric(METRIC_QUEUE, "gauge", "Requests waiting for a worker.", vec![(String::new(), qlen.to_string())]);
-    metric("edgeshift_workers", "gauge", "Worker threads (the capacity).", vec![(String::new(), st.cfg.workers.to_string())]);
-    metric("edgeshift_queue_capacity", "gauge", "Waiting places.", vec![(String::new(), st.cfg.queue.to_string())]);
+    metric(
+        METRIC_QUEUE,
+        "gauge",
+        "Requests waiting for a worker.",
+        vec![(String::new(), qlen.to_string())],
+    );
+    metric(
+        "edgeshift_workers",
+        "gauge",
+        "Worker threads (the capacity).",
+        vec![(String::new(), st.cfg.workers.to_string())],
+    );
+    metric(
+        "edgeshift_queue_capacity",
+        "gauge",
+        "Waiting places.",
+        vec![(String::new(), st.cfg.queue.to_string())],
+    );
     if let Some(cpu) = process_cpu_seconds() {
-        metric(METRIC_CPU, "counter", "Total user and system CPU time spent in seconds.", vec![(String::new(), cpu.to_string())]);
+        metric(
+            METRIC_CPU,
+            "counter",
+            "Total user and system CPU time spent in seconds.",
+            vec![(String::new(), cpu.to_string())],
+        );
     }
     s
 }

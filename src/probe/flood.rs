@@ -117,7 +117,10 @@ impl FloodReport {
         let l = &self.latency;
         let e = &self.errors;
         let mode = match self.rate {
-            Some(r) => format!("open loop at {r} req/s, at most {} outstanding", self.concurrency),
+            Some(r) => format!(
+                "open loop at {r} req/s, at most {} outstanding",
+                self.concurrency
+            ),
             None => format!("closed loop, {} connections", self.concurrency),
         };
         format!(
@@ -301,7 +304,12 @@ pub async fn run_async(opts: &FloodOptions) -> Result<FloodReport> {
     let responses = answered + total.errors.status_5xx;
     Ok(FloodReport {
         url: opts.url.clone(),
-        mode: if opts.rate.is_some() { "open" } else { "closed" }.to_string(),
+        mode: if opts.rate.is_some() {
+            "open"
+        } else {
+            "closed"
+        }
+        .to_string(),
         concurrency: opts.concurrency,
         rate: opts.rate,
         duration_s: elapsed,

@@ -45,10 +45,16 @@ impl HostsFileResolver {
     /// Resolves `host:port` (or `[v6]:port`).
     pub fn resolve_netloc(&self, netloc: &str) -> io::Result<Vec<SocketAddr>> {
         let (host, port) = netloc.rsplit_once(':').ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("no port in `{netloc}`"))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("no port in `{netloc}`"),
+            )
         })?;
         let port: u16 = port.parse().map_err(|_| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("bad port in `{netloc}`"))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad port in `{netloc}`"),
+            )
         })?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
         match resolve_in_hosts_file(&self.path, host) {
@@ -106,6 +112,9 @@ mod tests {
             vec!["127.0.0.2:8000".parse().unwrap()]
         );
         assert!(r.resolve_netloc("nothere:80").is_err());
-        assert_eq!(resolve_in_hosts_file(&p, "127.0.0.9"), Some("127.0.0.9".parse().unwrap()));
+        assert_eq!(
+            resolve_in_hosts_file(&p, "127.0.0.9"),
+            Some("127.0.0.9".parse().unwrap())
+        );
     }
 }

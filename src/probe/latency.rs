@@ -57,7 +57,9 @@ fn upper(i: usize) -> u64 {
     let k = i - EXACT;
     let shift = k / SUB + 1;
     let m = SUB + k % SUB;
-    (((m + 1) as u128) << shift).saturating_sub(1).min(u64::MAX as u128) as u64
+    (((m + 1) as u128) << shift)
+        .saturating_sub(1)
+        .min(u64::MAX as u128) as u64
 }
 
 impl Histogram {

@@ -96,15 +96,15 @@ impl MeasureReport {
     /// One line for humans: `10 attempts: 9 ok (mean 4.057 ms), 1 error (timeout: 1)`.
     pub fn summary(&self) -> String {
         let r = &self.row;
-        let mut s = format!(
-            "{} attempts: {} ok",
-            r.successes + r.errors,
-            r.successes
-        );
+        let mut s = format!("{} attempts: {} ok", r.successes + r.errors, r.successes);
         if let Some(m) = r.response {
             s.push_str(&format!(" (mean {:.3} ms)", m * 1000.0));
         }
-        s.push_str(&format!(", {} error{}", r.errors, if r.errors == 1 { "" } else { "s" }));
+        s.push_str(&format!(
+            ", {} error{}",
+            r.errors,
+            if r.errors == 1 { "" } else { "s" }
+        ));
         let mut kinds = std::collections::BTreeMap::new();
         let mut first = None;
         for a in &self.attempts {

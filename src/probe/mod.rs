@@ -62,7 +62,10 @@ impl HttpTarget {
             .host()
             .filter(|h| !h.is_empty())
             .ok_or_else(|| bad_input(format!("`{url}` has no host name")))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         let path = uri
             .path_and_query()
             .map(|p| p.as_str().to_string())
@@ -107,10 +110,16 @@ mod tests {
         );
         assert!(parse_duration_flag("soon").is_err());
         let t = HttpTarget::parse("http://web-server:8000").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.path.as_str()), ("web-server", 8000, "/"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path.as_str()),
+            ("web-server", 8000, "/")
+        );
         assert_eq!(t.host_header(), "web-server:8000");
         let t = HttpTarget::parse("http://[::1]/x?y=1").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.path.as_str()), ("::1", 80, "/x?y=1"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.path.as_str()),
+            ("::1", 80, "/x?y=1")
+        );
         assert!(HttpTarget::parse("https://a/").is_err());
         assert!(HttpTarget::parse("nonsense").is_err());
     }

@@ -83,7 +83,10 @@ pub fn availability_svg(out: &SimOutcome) -> anyhow::Result<String> {
                 .collect()
         } else {
             vec![(
-                format!("proactive, noise {}", noises.first().copied().unwrap_or(0.0)),
+                format!(
+                    "proactive, noise {}",
+                    noises.first().copied().unwrap_or(0.0)
+                ),
                 out.rows
                     .iter()
                     .map(|r| (r.delay as f64, r.proactive * 100.0))
@@ -111,7 +114,10 @@ pub fn availability_svg(out: &SimOutcome) -> anyhow::Result<String> {
         base.sort_by(|a, b| a.0.total_cmp(&b.0));
         base.dedup_by(|a, b| a.0 == b.0);
         chart
-            .draw_series(LineSeries::new(base, RGBColor(150, 150, 150).stroke_width(2)))
+            .draw_series(LineSeries::new(
+                base,
+                RGBColor(150, 150, 150).stroke_width(2),
+            ))
             .map_err(plot_err)?
             .label("baseline (no switching)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(150, 150, 150)));

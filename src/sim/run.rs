@@ -105,7 +105,13 @@ pub fn simulate(cfg: &SimConfig) -> SimOutcome {
     for (ni, &noise) in cfg.noises.iter().enumerate() {
         for (di, &delay) in cfg.delays.iter().enumerate() {
             let a = &total[ni * cfg.delays.len() + di];
-            let share = |x: u64, of: u64| if of == 0 { f64::NAN } else { x as f64 / of as f64 };
+            let share = |x: u64, of: u64| {
+                if of == 0 {
+                    f64::NAN
+                } else {
+                    x as f64 / of as f64
+                }
+            };
             rows.push(SimRow {
                 delay,
                 noise,
@@ -308,7 +314,9 @@ mod tests {
     use super::*;
 
     fn table(busy: &[std::ops::Range<usize>]) -> Vec<bool> {
-        (0..SLOTS).map(|s| busy.iter().any(|r| r.contains(&s))).collect()
+        (0..SLOTS)
+            .map(|s| busy.iter().any(|r| r.contains(&s)))
+            .collect()
     }
 
     #[test]

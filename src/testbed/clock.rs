@@ -43,7 +43,10 @@ impl Clock {
 
     /// The wall-clock instant at which virtual minute `m` begins.
     pub fn instant_of(&self, m: u64) -> Instant {
-        self.start + self.minute.saturating_mul(m.min(u64::from(u32::MAX)) as u32)
+        self.start
+            + self
+                .minute
+                .saturating_mul(m.min(u64::from(u32::MAX)) as u32)
     }
 
     /// The virtual time stamp (microseconds) of the beginning of minute `m`.
@@ -75,10 +78,7 @@ mod tests {
 
     #[test]
     fn origin_is_the_seed_start_and_minutes_scale() {
-        assert_eq!(
-            Some(default_origin()),
-            parse_time("2024-03-04T00:00:00")
-        );
+        assert_eq!(Some(default_origin()), parse_time("2024-03-04T00:00:00"));
         let c = Clock::new(Duration::from_millis(250), default_origin());
         assert_eq!(format_time(c.stamp(75)), "2024-03-04T01:15:00.000000");
         assert_eq!(c.scale(8.0), Duration::from_secs(2));

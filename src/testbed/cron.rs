@@ -57,7 +57,10 @@ pub struct FloodSchedule {
 impl FloodSchedule {
     /// True when a flood starts in the virtual minute starting at `t_us`.
     pub fn starts_at(&self, t_us: i64) -> bool {
-        self.schedule.starts(t_us, t_us + 60_000_000).next().is_some()
+        self.schedule
+            .starts(t_us, t_us + 60_000_000)
+            .next()
+            .is_some()
     }
 }
 

@@ -18,11 +18,19 @@ const GREEN_OK: RGBColor = RGBColor(90, 180, 90);
 const SHADE: RGBColor = RGBColor(250, 200, 200);
 
 /// Writes the three plots into the output folder.
-pub fn write_plots(cfg: &TestbedConfig, lay: &Layout, servers: &[String], s: &Summary) -> Result<()> {
+pub fn write_plots(
+    cfg: &TestbedConfig,
+    lay: &Layout,
+    servers: &[String],
+    s: &Summary,
+) -> Result<()> {
     use crate::table::atomic::write_string_atomic;
     write_string_atomic(&lay.out.join("load.svg"), &load_svg(cfg, lay, servers)?)?;
     write_string_atomic(&lay.out.join("timetables.svg"), &timetables_svg(s)?)?;
-    write_string_atomic(&lay.out.join("availability.svg"), &availability_svg(cfg, lay, s)?)?;
+    write_string_atomic(
+        &lay.out.join("availability.svg"),
+        &availability_svg(cfg, lay, s)?,
+    )?;
     Ok(())
 }
 
@@ -57,7 +65,8 @@ fn load_svg(cfg: &TestbedConfig, lay: &Layout, servers: &[String]) -> Result<Str
                 })
                 .unwrap_or_default();
             let level = crate::table::limits::read_limits(
-                &lay.data.join(format!("eden{}_measure.limits.cleared.csv", k + 1)),
+                &lay.data
+                    .join(format!("eden{}_measure.limits.cleared.csv", k + 1)),
             )
             .ok()
             .and_then(|ls| {
@@ -65,12 +74,7 @@ fn load_svg(cfg: &TestbedConfig, lay: &Layout, servers: &[String]) -> Result<Str
                     .find(|l| l.name == crate::table::edge::APP_CPU_LOAD)
                     .map(|l| l.errors_level)
             });
-            let ymax = pts
-                .iter()
-                .map(|p| p.1)
-                .chain(level)
-                .fold(1.0f64, f64::max)
-                * 1.1;
+            let ymax = pts.iter().map(|p| p.1).chain(level).fold(1.0f64, f64::max) * 1.1;
             let mut chart = ChartBuilder::on(area)
                 .caption(
                     format!("{server}: App. CPU Load % (probe-unavailable minutes shaded)"),
@@ -129,7 +133,12 @@ fn load_svg(cfg: &TestbedConfig, lay: &Layout, servers: &[String]) -> Result<Str
 }
 
 /// Rows of coloured cells: (label, flags per cell) where true is drawn `on`.
-fn strips(title: &str, rows: &[(String, Vec<Option<bool>>)], on: RGBColor, off: RGBColor) -> Result<String> {
+fn strips(
+    title: &str,
+    rows: &[(String, Vec<Option<bool>>)],
+    on: RGBColor,
+    off: RGBColor,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let cells = rows.iter().map(|r| r.1.len()).max().unwrap_or(60).max(1);
@@ -191,7 +200,12 @@ fn timetables_svg(s: &Summary) -> Result<String> {
             (k.clone(), v)
         })
         .collect();
-    strips("Time tables: busy minutes of the hour (red)", &rows, RED, RGBColor(220, 230, 240))
+    strips(
+        "Time tables: busy minutes of the hour (red)",
+        &rows,
+        RED,
+        RGBColor(220, 230, 240),
+    )
 }
 
 fn availability_svg(cfg: &TestbedConfig, lay: &Layout, s: &Summary) -> Result<String> {
@@ -199,7 +213,13 @@ fn availability_svg(cfg: &TestbedConfig, lay: &Layout, s: &Summary) -> Result<St
     let mut rows = Vec::new();
     for (name, path, first, periods, p) in [
         ("baseline", &lay.baseline_probe, 0, cfg.learn, &s.baseline),
-        ("proactive", &lay.service_probe, cfg.learn * 60, cfg.run, &s.proactive),
+        (
+            "proactive",
+            &lay.service_probe,
+            cfg.learn * 60,
+            cfg.run,
+            &s.proactive,
+        ),
     ] {
         let mins = probe_minutes(path, origin);
         for h in 0..periods {

@@ -330,10 +330,7 @@ pub fn summarize(
             .filter(|e| e.kind == "monitor")
             .cloned()
             .collect(),
-        events: events
-            .into_iter()
-            .filter(|e| e.kind != "flood")
-            .collect(),
+        events: events.into_iter().filter(|e| e.kind != "flood").collect(),
     })
 }
 
@@ -382,7 +379,10 @@ planned switching delay {} min, emulated VM start {} min.\n",
     );
     let _ = writeln!(r, "![availability](availability.svg)\n");
     let _ = writeln!(r, "## Calibration and plan\n");
-    let _ = writeln!(r, "| server | availability while learning | busy slots |\n|---|---|---|");
+    let _ = writeln!(
+        r,
+        "| server | availability while learning | busy slots |\n|---|---|---|"
+    );
     for (k, v) in &s.node_availability {
         let busy = s
             .time_tables

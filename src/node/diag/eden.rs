@@ -156,7 +156,11 @@ pub fn parse_metric_output(text: &str) -> Result<Vec<Message>> {
             continue;
         }
         let v: Value = serde_json::from_str(line).map_err(|e| {
-            anyhow::anyhow!("eden metric output line {}: not valid JSON ({e}): {}", i + 1, clip(line))
+            anyhow::anyhow!(
+                "eden metric output line {}: not valid JSON ({e}): {}",
+                i + 1,
+                clip(line)
+            )
         })?;
         msgs.push(parse_message(&v).with_context(|| format!("eden metric output line {}", i + 1))?);
     }
@@ -213,7 +217,12 @@ fn parse_message(v: &Value) -> Result<Message> {
         .transpose()
         .context("dm.cpuMetric.upTime")?;
     let mut ports = Vec::new();
-    for p in dm.get("network").and_then(Value::as_array).into_iter().flatten() {
+    for p in dm
+        .get("network")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         ports.push(Port {
             name: str_field(p, "iName").to_string(),
             local_name: str_field(p, "localName").to_string(),
@@ -225,7 +234,12 @@ fn parse_message(v: &Value) -> Result<Message> {
     for a in v.get("am").and_then(Value::as_array).into_iter().flatten() {
         let cpu = a.get("cpu").cloned().unwrap_or(Value::Null);
         let (mut tx, mut rx) = (0u64, 0u64);
-        for n in a.get("network").and_then(Value::as_array).into_iter().flatten() {
+        for n in a
+            .get("network")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             tx = tx.saturating_add(u64_field(n, "txBytes").context("am[].network[]")?);
             rx = rx.saturating_add(u64_field(n, "rxBytes").context("am[].network[]")?);
         }
@@ -242,7 +256,13 @@ fn parse_message(v: &Value) -> Result<Message> {
             rx,
         });
     }
-    Ok(Message { at_ns, cpu_total_ns, uptime_s, ports, apps })
+    Ok(Message {
+        at_ns,
+        cpu_total_ns,
+        uptime_s,
+        ports,
+        apps,
+    })
 }
 
 fn find_app<'a>(m: &'a Message, app: &str) -> Option<&'a App> {
@@ -253,12 +273,14 @@ fn find_app<'a>(m: &'a Message, app: &str) -> Option<&'a App> {
 
 /// `CPUUsage` of `app` in `eden pod ps --format=json` output.
 pub fn pod_ps_cpu(text: &str, app: &str) -> Result<f64> {
-    let start = text.find('[').ok_or_else(|| {
-        anyhow::anyhow!("eden pod ps printed no JSON array: {}", tail(text))
-    })?;
+    let start = text
+        .find('[')
+        .ok_or_else(|| anyhow::anyhow!("eden pod ps printed no JSON array: {}", tail(text)))?;
     let v: Value = serde_json::from_str(text[start..].trim_end())
         .map_err(|e| anyhow::anyhow!("eden pod ps output is not valid JSON: {e}"))?;
-    let pods = v.as_array().context("eden pod ps output is not a JSON array")?;
+    let pods = v
+        .as_array()
+        .context("eden pod ps output is not a JSON array")?;
     let pod = pods
         .iter()
         .find(|p| str_field(p, "Name") == app || str_field(p, "UUID").eq_ignore_ascii_case(app))
@@ -302,7 +324,9 @@ pub fn row_from_output(
     } else {
         match cur.uptime_s {
             Some(up) if up > 0.0 => cur.cpu_total_ns as f64 / (up * 1e9),
-            _ => anyhow::bail!("the device CPU counter went down (reboot) and no upTime was reported"),
+            _ => anyhow::bail!(
+                "the device CPU counter went down (reboot) and no upTime was reported"
+            ),
         }
     };
     // Device counters.
@@ -336,7 +360,11 @@ pub fn row_from_output(
         bad_input(format!(
             "app `{}` is not in eden's metrics (give its AppName or AppID; apps: {})",
             opts.app,
-            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
         ))
     })?;
     let app_cpu = match pod_ps {
@@ -384,16 +412,35 @@ mod tests {
 
     #[test]
     fn the_fixture_gives_the_documented_figures() {
-        let r = row_from_output(&fixture("metric_tail2.jsonl"), None, &opts("web-server1"), 0).unwrap();
+        let r = row_from_output(
+            &fixture("metric_tail2.jsonl"),
+            None,
+            &opts("web-server1"),
+            0,
+        )
+        .unwrap();
         assert!((r.cpu_load - 0.152_292_567).abs() < 1e-6, "{}", r.cpu_load);
-        assert!((r.app_cpu_load - 3.505_745).abs() < 1e-5, "{}", r.app_cpu_load);
+        assert!(
+            (r.app_cpu_load - 3.505_745).abs() < 1e-5,
+            "{}",
+            r.app_cpu_load
+        );
         assert_eq!((r.tx_bytes, r.rx_bytes), (49_522_406_530, 915_802_635_377));
-        assert_eq!((r.app_tx_bytes, r.app_rx_bytes), (8_871_798_512, 2_244_211_876));
+        assert_eq!(
+            (r.app_tx_bytes, r.app_rx_bytes),
+            (8_871_798_512, 2_244_211_876)
+        );
         // By UUID, one port, pod ps.
         let mut o = opts("B7E2F0C4-1D3A-4E6B-8C9F-0A1B2C3D4E5F");
         o.interface = Some("eth0".into());
         o.app_cpu = AppCpuFrom::PodPs;
-        let r = row_from_output(&fixture("metric_tail2.jsonl"), Some(&fixture("pod_ps.json")), &o, 0).unwrap();
+        let r = row_from_output(
+            &fixture("metric_tail2.jsonl"),
+            Some(&fixture("pod_ps.json")),
+            &o,
+            0,
+        )
+        .unwrap();
         assert_eq!((r.tx_bytes, r.rx_bytes), (48_236_593_410, 913_590_126_554));
         assert_eq!(r.app_cpu_load, 3.0);
     }
@@ -401,17 +448,21 @@ mod tests {
     #[test]
     fn log_lines_and_spaces_are_tolerated() {
         let text = fixture("metric_tail2.jsonl").replace("\",\"", "\", \"");
-        let text = format!("time=\"2025\" level=info msg=\"Attempt to re-establish connection\"\n{text}");
+        let text =
+            format!("time=\"2025\" level=info msg=\"Attempt to re-establish connection\"\n{text}");
         let r = row_from_output(&text, None, &opts("web-server1"), 0).unwrap();
         assert_eq!(r.app_tx_bytes, 8_871_798_512);
     }
 
     #[test]
     fn one_message_or_none_or_garbage_is_an_error() {
-        assert!(row_from_output(&fixture("metric_tail1.json"), None, &opts("web-server1"), 0).is_err());
+        assert!(
+            row_from_output(&fixture("metric_tail1.json"), None, &opts("web-server1"), 0).is_err()
+        );
         assert!(row_from_output("", None, &opts("web-server1"), 0).is_err());
         assert!(row_from_output("{not json\n", None, &opts("web-server1"), 0).is_err());
-        let e = row_from_output(&fixture("metric_tail2.jsonl"), None, &opts("nope"), 0).unwrap_err();
+        let e =
+            row_from_output(&fixture("metric_tail2.jsonl"), None, &opts("nope"), 0).unwrap_err();
         assert!(crate::error::is_input_error(&e));
         assert!(e.to_string().contains("web-server1"), "{e}");
     }

@@ -62,7 +62,11 @@ fn interface_counters(name: &str) -> Result<(u64, u64)> {
         names.sort();
         bad_input(format!(
             "interface `{name}` is not in /proc/net/dev (interfaces: {})",
-            names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     Ok((d.sent_bytes, d.recv_bytes))
@@ -84,14 +88,19 @@ pub fn device_busy_seconds() -> Result<f64> {
 fn pid_cpu_seconds(pid: i32) -> Result<f64> {
     let p = procfs::process::Process::new(pid)
         .map_err(|e| anyhow::anyhow!("process {pid} is not running ({e})"))?;
-    let st = p.stat().with_context(|| format!("cannot read /proc/{pid}/stat"))?;
+    let st = p
+        .stat()
+        .with_context(|| format!("cannot read /proc/{pid}/stat"))?;
     Ok((st.utime + st.stime) as f64 / procfs::ticks_per_second() as f64)
 }
 
 fn name_cpu_seconds(name: &str) -> Result<f64> {
     let mut total = 0u64;
     let mut found = 0;
-    for p in procfs::process::all_processes().context("cannot list /proc")?.flatten() {
+    for p in procfs::process::all_processes()
+        .context("cannot list /proc")?
+        .flatten()
+    {
         let Ok(st) = p.stat() else { continue };
         let exe_name = p
             .exe()
@@ -143,9 +152,7 @@ impl Sampler for ProcOptions {
         let iface = self.interface.clone().unwrap_or_else(default_interface);
         let (tx, rx) = interface_counters(&iface)?;
         let page = match &self.app_metrics {
-            Some(url)
-                if self.app_cpu == AppCpu::Metrics || self.app_interface.is_none() =>
-            {
+            Some(url) if self.app_cpu == AppCpu::Metrics || self.app_interface.is_none() => {
                 Some(prometheus::parse(&prometheus::fetch(url, self.timeout)?))
             }
             _ => None,
@@ -157,7 +164,9 @@ impl Sampler for ProcOptions {
             AppCpu::Cgroup(p) => cgroup_cpu_seconds(p)?,
             AppCpu::Metrics => match &page {
                 Some(s) => prometheus::require(s, &self.app_names.cpu, url)?,
-                None => crate::bail_input!("the app's CPU from its metrics needs --app-metrics URL"),
+                None => {
+                    crate::bail_input!("the app's CPU from its metrics needs --app-metrics URL")
+                }
             },
         };
         let (app_tx, app_rx) = match (&self.app_interface, &page) {
@@ -171,6 +180,14 @@ impl Sampler for ProcOptions {
             ),
             (None, None) => (0, 0),
         };
-        Ok(Sample { at_ns, cpu_s, app_cpu_s, tx, rx, app_tx, app_rx })
+        Ok(Sample {
+            at_ns,
+            cpu_s,
+            app_cpu_s,
+            tx,
+            rx,
+            app_tx,
+            app_rx,
+        })
     }
 }

@@ -55,7 +55,11 @@ fn parse_line(line: &str) -> Option<Series> {
         "-Inf" => f64::NEG_INFINITY,
         v => v.parse().ok()?,
     };
-    Some(Series { name: name.to_string(), labels, value })
+    Some(Series {
+        name: name.to_string(),
+        labels,
+        value,
+    })
 }
 
 /// Parses `a="x",b="y"}` and returns the labels and what follows the `}`.
@@ -101,9 +105,11 @@ pub struct Selector {
 impl Selector {
     pub fn parse(s: &str) -> Result<Selector> {
         let s = s.trim();
-        let bad = || crate::error::bad_input(format!(
-            "`{s}` is not a metric selector; write name or name{{label=\"value\"}}"
-        ));
+        let bad = || {
+            crate::error::bad_input(format!(
+                "`{s}` is not a metric selector; write name or name{{label=\"value\"}}"
+            ))
+        };
         match s.find('{') {
             None if !s.is_empty() && !s.contains(char::is_whitespace) => Ok(Selector {
                 name: s.to_string(),
@@ -115,7 +121,10 @@ impl Selector {
                 if !rest.trim().is_empty() || open == 0 {
                     return Err(bad());
                 }
-                Ok(Selector { name: s[..open].to_string(), labels })
+                Ok(Selector {
+                    name: s[..open].to_string(),
+                    labels,
+                })
             }
         }
     }
@@ -157,7 +166,10 @@ pub struct AppMetricNames {
 
 impl Default for AppMetricNames {
     fn default() -> Self {
-        let plain = |n: &str| Selector { name: n.to_string(), labels: BTreeMap::new() };
+        let plain = |n: &str| Selector {
+            name: n.to_string(),
+            labels: BTreeMap::new(),
+        };
         AppMetricNames {
             cpu: plain(web_server::METRIC_CPU),
             tx: plain(web_server::METRIC_SENT_BYTES),
@@ -168,7 +180,13 @@ impl Default for AppMetricNames {
 
 /// Reads one metric of a page or says which is missing where.
 pub fn require(series: &[Series], sel: &Selector, url: &str) -> Result<f64> {
-    sum(series, sel).ok_or_else(|| anyhow::anyhow!("no series `{}` matching {:?} at {url}", sel.name, sel.labels))
+    sum(series, sel).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no series `{}` matching {:?} at {url}",
+            sel.name,
+            sel.labels
+        )
+    })
 }
 
 /// The Prometheus source's settings.
@@ -222,7 +240,10 @@ impl PrometheusOptions {
         if !any {
             anyhow::bail!(
                 "no series `{name}`{} at {}",
-                self.interface.as_ref().map(|i| format!(" with device=\"{i}\"")).unwrap_or_default(),
+                self.interface
+                    .as_ref()
+                    .map(|i| format!(" with device=\"{i}\""))
+                    .unwrap_or_default(),
                 self.url
             );
         }
@@ -259,7 +280,11 @@ impl Sampler for PrometheusOptions {
         let tx = self.device_sum(&node, &self.tx_metric)?;
         let rx = self.device_sum(&node, &self.rx_metric)?;
         let app_url = self.app_url.as_deref().unwrap_or(&self.url);
-        let app = if app_url == self.url { node } else { parse(&fetch(app_url, self.timeout)?) };
+        let app = if app_url == self.url {
+            node
+        } else {
+            parse(&fetch(app_url, self.timeout)?)
+        };
         Ok(Sample {
             at_ns,
             cpu_s: cpu,
@@ -291,10 +316,17 @@ process_cpu_seconds_total 4.25\n";
         assert_eq!(s[5].labels["a"], "q\"uote, }");
         let sel = Selector::parse("node_cpu_seconds_total{mode=\"user\"}").unwrap();
         assert_eq!(sum(&s, &sel), Some(10.0));
-        assert_eq!(sum(&s, &Selector::parse("process_cpu_seconds_total").unwrap()), Some(4.25));
+        assert_eq!(
+            sum(&s, &Selector::parse("process_cpu_seconds_total").unwrap()),
+            Some(4.25)
+        );
         assert_eq!(sum(&s, &Selector::parse("nothing").unwrap()), None);
         assert!(Selector::parse("a b").is_err());
         let o = PrometheusOptions::new("http://x/metrics");
-        assert_eq!(o.device_sum(&s, "node_network_transmit_bytes_total").unwrap(), 1_234_000);
+        assert_eq!(
+            o.device_sum(&s, "node_network_transmit_bytes_total")
+                .unwrap(),
+            1_234_000
+        );
     }
 }

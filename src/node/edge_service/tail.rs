@@ -321,7 +321,11 @@ mod tests {
         f.write_all(row(3).as_bytes()).unwrap();
         assert_eq!(t.refresh().unwrap().new_rows, 2);
         assert_eq!(t.bad_lines, 1);
-        assert!(t.last_bad.as_deref().unwrap().contains("e.csv:5"), "{:?}", t.last_bad);
+        assert!(
+            t.last_bad.as_deref().unwrap().contains("e.csv:5"),
+            "{:?}",
+            t.last_bad
+        );
         assert_eq!(t.len(), 4);
         let fr = t.frame(1..3);
         assert_eq!(fr.times.len(), 2);

@@ -4,6 +4,9 @@
 use super::run::SimOutcome;
 use plotters::prelude::*;
 
+/// A labelled, coloured line.
+type Series = (String, Vec<(f64, f64)>, RGBColor);
+
 /// Renders the plot as SVG text.
 pub fn availability_svg(out: &SimOutcome) -> anyhow::Result<String> {
     let mut svg = String::new();
@@ -63,7 +66,7 @@ pub fn availability_svg(out: &SimOutcome) -> anyhow::Result<String> {
             .draw()
             .map_err(plot_err)?;
         let palette = [BLUE, GREEN, MAGENTA, CYAN, RED, BLACK];
-        let series: Vec<(String, Vec<(f64, f64)>, RGBColor)> = if by_noise {
+        let series: Vec<Series> = if by_noise {
             delays
                 .iter()
                 .enumerate()

@@ -71,7 +71,7 @@ impl Event {
             ("cron".to_string(), command.to_string())
         };
         let detail = if kind == "monitor" {
-            let first = out.stdout.lines().next().unwrap_or_default().to_string();
+            let first = compact_monitor_line(out.stdout.lines().next().unwrap_or_default());
             if out.ok {
                 first
             } else {
@@ -91,6 +91,24 @@ impl Event {
             ok: Some(out.ok || (command == "monitor" && out.code == Some(3))),
             detail,
         }
+    }
+}
+
+/// The monitor prints one JSON line per run; keep what a reader needs: the action and its
+/// message (or the line as it is when it is not JSON).
+fn compact_monitor_line(line: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(v) => {
+            let action = v.get("action").and_then(|a| a.as_str()).unwrap_or("?");
+            let msg = v.get("message").and_then(|a| a.as_str()).unwrap_or_default();
+            let reaction = v
+                .get("reaction")
+                .filter(|r| !r.is_null())
+                .map(|r| format!("; reaction: {r}"))
+                .unwrap_or_default();
+            format!("action {action}: {msg}{reaction}")
+        }
+        Err(_) => line.to_string(),
     }
 }
 

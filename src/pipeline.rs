@@ -326,6 +326,9 @@ impl fmt::Display for ColumnSmoothing {
     }
 }
 
+/// From this many rows on, [`smooth_frame`] smooths its columns on parallel threads.
+pub const PARALLEL_ROWS: usize = 5000;
+
 /// Step `smooth`: smooths the given columns (in place) against time. NaNs are filled
 /// (except with `Smoothing::Off`, which leaves the frame as it is).
 pub fn smooth_frame(
@@ -354,15 +357,37 @@ pub fn smooth_frame(
         .iter()
         .map(|t| (t - frame.times.first().copied().unwrap_or(0)) as f64)
         .collect();
-    for c in columns {
+    let smooth_one = |c: &String| -> Result<smooth::Smoothed> {
         let y = frame.values(c, "smooth")?;
         let problem = smooth::Whittaker::new(Some(&x), y)
             .map_err(|e| bad_input(format!("smooth: {}: {e}", place(frame, e.row))))?;
-        let s = match smoothing {
-            Smoothing::Gcv => problem.fit_gcv(),
+        Ok(match smoothing {
             Smoothing::Lambda(l) => problem.fit(l),
-            Smoothing::Off => unreachable_off(),
+            // `Off` returned above.
+            Smoothing::Gcv | Smoothing::Off => problem.fit_gcv(),
+        })
+    };
+    // Columns are independent: long series are smoothed on one thread each.
+    let results: Vec<Result<smooth::Smoothed>> =
+        if frame.len() >= PARALLEL_ROWS && columns.len() > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = columns
+                    .iter()
+                    .map(|c| scope.spawn(move || smooth_one(c)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(anyhow::anyhow!("a smoothing thread panicked")))
+                    })
+                    .collect()
+            })
+        } else {
+            columns.iter().map(smooth_one).collect()
         };
+    for (c, s) in columns.iter().zip(results) {
+        let s = s?;
         notes.push(ColumnSmoothing {
             name: c.clone(),
             lambda: s.lambda,
@@ -373,16 +398,6 @@ pub fn smooth_frame(
         }
     }
     Ok((out, notes))
-}
-
-// `Smoothing::Off` returns early above; this keeps the match total without a panic.
-fn unreachable_off() -> smooth::Smoothed {
-    smooth::Smoothed {
-        values: Vec::new(),
-        lambda: 0.0,
-        edf: f64::NAN,
-        gcv: f64::NAN,
-    }
 }
 
 /// The probe file as a frame (`Successful attempts`, `Responce time`, `Errors`).
@@ -721,6 +736,12 @@ pub fn calibrate_frames(
     let (smoothed, mut notes) = smooth_frame(&bw, params, opts.smoothing)?;
     let pf = probes_frame(probes);
     let joined = join_frames(&smoothed, &pf);
+    if availability(&joined, opts.unavailable_below)?
+        .iter()
+        .all(Option::is_none)
+    {
+        return Err(no_overlap(&bw.times, &probes.times));
+    }
     let first_limits = limits_of(&joined, params, opts.unavailable_below)?;
     let (cleared, _) = clean_frame(&bw, &first_limits, params)?;
     let (cleared_smoothed, notes2) = smooth_frame(&cleared, params, opts.smoothing)?;
@@ -753,6 +774,20 @@ pub fn calibrate_frames(
         rates,
         smoothing: notes,
     })
+}
+
+fn no_overlap(edge: &[i64], probes: &[i64]) -> anyhow::Error {
+    use crate::table::time::format_time;
+    let span = |t: &[i64]| match (t.first(), t.last()) {
+        (Some(a), Some(b)) => format!("{} to {}", format_time(*a), format_time(*b)),
+        _ => "nothing".to_string(),
+    };
+    bad_input(format!(
+        "no edge row has a probe row at or before it with attempts: the edge data runs from {}, the probes from {}; \
+         calibration needs probes recorded during the edge measurements",
+        span(edge),
+        span(probes)
+    ))
 }
 
 /// The nine output paths of `calibrate`, in the order of SPEC section 3, all in EDGE's
@@ -818,6 +853,36 @@ pub fn read_edge(path: &Path) -> Result<Frame> {
     Ok(f)
 }
 
+/// Checks that the edge file has every counter, and every parameter either as a column
+/// or as the rate of a counter; the message names the file and its header line.
+pub fn check_columns(
+    edge: &Frame,
+    path: &Path,
+    counters: &[String],
+    parameters: &[String],
+) -> Result<()> {
+    let have = edge.column_names();
+    let missing = |name: &str, role: &str| {
+        bad_input(format!(
+            "{}:1: no column {name:?} ({role}); columns are: {}",
+            path.display(),
+            have.join(", ")
+        ))
+    };
+    for c in counters {
+        if edge.column(c).is_none() {
+            return Err(missing(c, "a counter"));
+        }
+    }
+    for p in parameters {
+        let from_counter = counters.iter().any(|c| &rate_name(c) == p);
+        if !from_counter && edge.column(p).is_none() {
+            return Err(missing(p, "a parameter"));
+        }
+    }
+    Ok(())
+}
+
 /// The calibration chain on files (the reference `analysis.sh`): reads EDGE and PROBE,
 /// computes everything in memory, then writes the nine files next to EDGE, each
 /// atomically. Nothing is written when anything fails before the writes.
@@ -828,9 +893,7 @@ pub fn calibrate(
     opts: &CalibrateOptions,
 ) -> Result<CalibrationReport> {
     let edge = read_edge(edge_path)?;
-    for c in &opts.counters {
-        edge.values(c, &format!("{}", edge_path.display()))?;
-    }
+    check_columns(&edge, edge_path, &opts.counters, &opts.parameters)?;
     let probes = Probes::read(probe_path)?;
     let cal = calibrate_frames(edge, &probes, server, opts)?;
     let paths = output_paths(edge_path, probe_path, server);

@@ -24,7 +24,7 @@ use crate::error::bad_input;
 use crate::table::atomic::write_atomic;
 use crate::table::edge::{EdgeRow, HEADER as EDGE_HEADER};
 use crate::table::probe::{ProbeRow, HEADER as PROBE_HEADER};
-use crate::table::time::{format_time, parse_time};
+use crate::table::time::{format_time, parse_time, push_time};
 use anyhow::{Context, Result};
 use model::NodeScale;
 use rand::rngs::StdRng;
@@ -384,48 +384,6 @@ fn push_probe_line(out: &mut String, p: &ProbeRow) {
 
 fn round_to(v: f64, scale: f64) -> f64 {
     (v * scale).round() / scale
-}
-
-/// Appends `YYYY-MM-DDTHH:MM:SS.ffffff`, the same text as `table::time::format_time`,
-/// several times faster (it matters for year-long recordings).
-fn push_time(out: &mut String, t_us: i64) {
-    let days = t_us.div_euclid(86_400_000_000);
-    let rest = t_us.rem_euclid(86_400_000_000);
-    let date = i32::try_from(days + 719_163)
-        .ok()
-        .and_then(chrono::NaiveDate::from_num_days_from_ce_opt);
-    let Some(date) = date else {
-        out.push_str(&format_time(t_us));
-        return;
-    };
-    use chrono::Datelike;
-    let (secs, us) = (rest / 1_000_000, rest % 1_000_000);
-    let mut buf = [0u8; 26];
-    let mut put = |at: usize, v: i64, width: usize| {
-        let mut v = v;
-        for i in (0..width).rev() {
-            buf[at + i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, i64::from(date.year()), 4);
-    put(5, i64::from(date.month()), 2);
-    put(8, i64::from(date.day()), 2);
-    put(11, secs / 3600, 2);
-    put(14, (secs / 60) % 60, 2);
-    put(17, secs % 60, 2);
-    put(20, us, 6);
-    buf[4] = b'-';
-    buf[7] = b'-';
-    buf[10] = b'T';
-    buf[13] = b':';
-    buf[16] = b':';
-    buf[19] = b'.';
-    if (0..=9999).contains(&date.year()) {
-        out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
-    } else {
-        out.push_str(&format_time(t_us));
-    }
 }
 
 /// Describes the options in one line per node (what `synth` prints before writing).

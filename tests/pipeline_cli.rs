@@ -434,3 +434,74 @@ fn every_subcommand_explains_itself() {
         assert!(writes, "{cmd}: does not say what it writes\n{h}");
     }
 }
+
+#[test]
+fn auto_period_without_enough_data_says_what_each_period_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |f: &str| dir.path().join(f);
+    // 90 minutes: not two full cycles of any period. (89 rows are left once the first
+    // row, which has no rate, is dropped by the cleaning step.)
+    let text = fs::read_to_string("data/hourly-2d/eden1_measure.csv").unwrap();
+    let short: Vec<&str> = text.lines().take(91).collect();
+    fs::write(d("eden1_measure.csv"), short.join("\n") + "\n").unwrap();
+    let o = edgeshift(&[
+        "edge-table",
+        s(&d("eden1_measure.csv")),
+        "data/hourly-2d/reference/eden1_measure.limits.cleared.csv",
+        "web-server1",
+        "--period",
+        "auto",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for needle in [
+        "89 rows",
+        "88 min",
+        "two full cycles",
+        "hour: 2 h",
+        "day: 2 days",
+        "week: 14 days",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert!(!d("web-server1.time_table.csv").exists());
+}
+
+#[test]
+fn calibrate_names_a_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_sample(dir.path());
+    let d = |f: &str| dir.path().join(f);
+    let o = edgeshift(&[
+        "calibrate",
+        s(&d("eden1_measure.csv")),
+        s(&d("web-server1.csv")),
+        "web-server1",
+        "--columns",
+        "App. CPU Load %,App. Disk B/s",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("eden1_measure.csv:1: no column \"App. Disk B\" (a counter)"),
+        "{err}"
+    );
+    assert!(!d("eden1_measure.bw.csv").exists());
+    // Any parameters may be chosen: device CPU load and the app's transmit rate.
+    let o = edgeshift(&[
+        "calibrate",
+        s(&d("eden1_measure.csv")),
+        s(&d("web-server1.csv")),
+        "web-server1",
+        "--columns",
+        "CPU Load %,App. CPU Load %,App. Tx B/s",
+        "--smoothing",
+        "off",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let limits = fs::read_to_string(d("eden1_measure.limits.cleared.csv")).unwrap();
+    assert!(
+        limits.starts_with(",measurements,CPU Load %,App. CPU Load %,App. Tx B/s\n"),
+        "{limits}"
+    );
+}

@@ -138,3 +138,23 @@ fn edge_table_on_the_sample_matches_the_reference() {
         assert!(et.auto.is_none());
     }
 }
+
+#[test]
+fn auto_period_picks_the_hour_on_the_sample() {
+    let edge = read_edge(Path::new("data/hourly-2d/eden1_measure.csv")).unwrap();
+    let limits = read_limits(Path::new(
+        "data/hourly-2d/reference/eden1_measure.limits.cleared.csv",
+    ))
+    .unwrap();
+    let opts = EdgeTableOptions {
+        period: PeriodSpec::Auto,
+        ..Default::default()
+    };
+    let et = edge_time_table(&edge, &limits, "web-server1", &opts).unwrap();
+    let choice = et.auto.as_ref().unwrap();
+    assert_eq!(et.period, edgeshift::analysis::period::Period::Hour);
+    assert!(choice.cycles >= 2.0);
+    assert_eq!(busy(&et.table), vec![16, 17, 18, 19, 46, 47, 48, 49]);
+    assert!(period_line(et.period, et.auto.as_ref())
+        .starts_with("period: hour (chosen automatically, strength"));
+}

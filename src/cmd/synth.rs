@@ -97,7 +97,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ))
     })?;
     let schedules = if args.schedule.is_empty() {
-        synth::default_schedules()
+        let mut d = synth::default_schedules();
+        d.truncate(args.nodes.unwrap_or(d.len()));
+        d
     } else {
         args.schedule
             .iter()

@@ -96,10 +96,44 @@ pub fn to_datetime(t_us: i64) -> Option<NaiveDateTime> {
 
 /// Formats a time as the edge and probe files do: `2024-03-04T00:01:02.209339`.
 pub fn format_time(t_us: i64) -> String {
-    match to_datetime(t_us) {
-        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        None => format!("invalid-time({t_us})"),
-    }
+    let mut s = String::with_capacity(26);
+    push_time(&mut s, t_us);
+    s
+}
+
+/// Appends the [`format_time`] text of a time to `out`. Fixed-position digits: several
+/// times faster than chrono's `format`, which matters when writing year-long files.
+pub fn push_time(out: &mut String, t_us: i64) {
+    let days = t_us.div_euclid(86_400_000_000);
+    let rest = t_us.rem_euclid(86_400_000_000);
+    let date = i32::try_from(days + 719_163)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .filter(|d| (0..=9999).contains(&d.year()));
+    let Some(date) = date else {
+        match to_datetime(t_us) {
+            Some(dt) => out.push_str(&dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()),
+            None => out.push_str(&format!("invalid-time({t_us})")),
+        }
+        return;
+    };
+    let (secs, us) = (rest / 1_000_000, rest % 1_000_000);
+    let mut buf = *b"0000-00-00T00:00:00.000000";
+    let mut put = |at: usize, v: i64, width: usize| {
+        let mut v = v;
+        for i in (0..width).rev() {
+            buf[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, i64::from(date.year()), 4);
+    put(5, i64::from(date.month()), 2);
+    put(8, i64::from(date.day()), 2);
+    put(11, secs / 3600, 2);
+    put(14, (secs / 60) % 60, 2);
+    put(17, secs % 60, 2);
+    put(20, us, 6);
+    out.extend(buf.iter().map(|&b| char::from(b)));
 }
 
 /// The current local wall-clock time in microseconds (what `measure` and `diag` record).
@@ -168,6 +202,15 @@ mod tests {
         assert!(parse_time("2024-13-04T00:01:02").is_none());
         assert!(parse_time("yesterday").is_none());
         assert!(parse_time("").is_none());
+        assert_eq!(format_time(c), "2024-03-04T00:01:02.000000");
+        assert_eq!(
+            format_time(parse_time("1969-12-31T23:59:59.5").unwrap()),
+            "1969-12-31T23:59:59.500000"
+        );
+        assert_eq!(
+            format_time(parse_time("0999-01-02T03:04:05").unwrap()),
+            "0999-01-02T03:04:05.000000"
+        );
         // 1970-01-01 is the epoch of the wall clock.
         assert_eq!(parse_time("1970-01-01T00:00:01").unwrap(), 1_000_000);
     }

@@ -3,9 +3,10 @@
 //! with GCV smoothing, a fixed λ and smoothing off) and on files (`calibrate`: read two
 //! CSV files, compute, write nine files).
 //!
-//! Times are the **CPU time of the benchmark thread** (from `/proc/thread-self/schedstat`,
-//! nanoseconds), not wall time: the build machine is shared by several jobs, and CPU time
-//! is what the chain costs whatever else runs. Throughput is reported in rows per second;
+//! Times are the **CPU time of the process** (user + system, all threads, from
+//! `/proc/self/stat`), not wall time: the build machine is shared by several jobs, and CPU
+//! time is what the chain costs whatever else runs. `EDGESHIFT_BENCH_WALL=1` measures wall
+//! time instead (on an idle machine it is lower: the smoother uses one thread a column). Throughput is reported in rows per second;
 //! about the same figure for 30 days and a year means the chain is linear. The reference
 //! prototype needs about 14 s for the 30-day case; the target is under 140 ms (100x).
 //!
@@ -49,31 +50,44 @@ impl Case {
     }
 }
 
-/// CPU time of this thread so far; falls back to wall time where schedstat is missing.
-fn cpu_now() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(ns))
+/// CPU time (user + system) of the whole process so far, all threads included (the
+/// smoother runs columns on threads), from `/proc/self/stat` in clock ticks (USER_HZ,
+/// 100 a second on Linux). `None` where that file is missing.
+fn process_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may contain spaces) closing with ')'.
+    let rest = &s[s.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
-/// Measures `run` (after an untimed `setup`) `iters` times, in CPU time of this thread.
-fn cpu_time<S, T>(
+/// Whether to measure wall time (`EDGESHIFT_BENCH_WALL=1`) instead of process CPU time.
+fn wall_clock() -> bool {
+    std::env::var_os("EDGESHIFT_BENCH_WALL").is_some() || process_cpu().is_none()
+}
+
+/// Runs `run` on `iters` inputs made beforehand by `setup` (untimed), and returns the
+/// process CPU time (or the wall time, see [`wall_clock`]) of all the runs together:
+/// measured once over the batch, so that the 10 ms tick does not matter.
+fn measure<S, T>(
     iters: u64,
     mut setup: impl FnMut() -> S,
     mut run: impl FnMut(S) -> T,
 ) -> Duration {
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let input = setup();
-        let (c0, w0) = (cpu_now(), Instant::now());
-        let out = run(input);
-        total += match (c0, cpu_now()) {
-            (Some(a), Some(b)) => b.saturating_sub(a),
-            _ => w0.elapsed(),
-        };
-        drop(out);
+    let inputs: Vec<S> = (0..iters).map(|_| setup()).collect();
+    let mut outputs = Vec::with_capacity(inputs.len());
+    let (c0, w0) = (process_cpu(), Instant::now());
+    for input in inputs {
+        outputs.push(run(input));
     }
-    total
+    let elapsed = match (wall_clock(), c0, process_cpu()) {
+        (false, Some(a), Some(b)) => b.saturating_sub(a),
+        _ => w0.elapsed(),
+    };
+    drop(outputs);
+    elapsed
 }
 
 fn bench(c: &mut Criterion) {
@@ -110,7 +124,7 @@ fn bench(c: &mut Criterion) {
             };
             g.bench_function(label, |b| {
                 b.iter_custom(|iters| {
-                    cpu_time(
+                    measure(
                         iters,
                         || edge.clone(),
                         |e| {
@@ -124,7 +138,7 @@ fn bench(c: &mut Criterion) {
             let opts = CalibrateOptions::default();
             g.bench_function("files", |b| {
                 b.iter_custom(|iters| {
-                    cpu_time(
+                    measure(
                         iters,
                         || (),
                         |()| {

@@ -279,3 +279,52 @@ fn large_problems_use_the_candidate_search_and_stay_consistent() {
         assert!(g >= 30, "{:?}", p.switches);
     }
 }
+
+/// Random day tables: per node, 1-4 busy windows of 20-240 minutes.
+fn random_day_tables(nodes: usize) -> impl Strategy<Value = Vec<TimeTable>> {
+    prop::collection::vec(
+        prop::collection::vec((0usize..1440, 20usize..240), 1..5),
+        nodes,
+    )
+    .prop_map(|specs| {
+        specs
+            .into_iter()
+            .enumerate()
+            .map(|(i, windows)| {
+                let mut busy = vec![false; 1440];
+                for (s, l) in windows {
+                    for k in s..s + l {
+                        busy[k % 1440] = true;
+                    }
+                }
+                TimeTable {
+                    server: format!("n{i}"),
+                    busy,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Large problems (beyond the exhaustive search of start states) keep the guarantees.
+    #[test]
+    fn candidate_search_keeps_the_guarantees(tables in random_day_tables(4)) {
+        let delay = 30;
+        let p = plan(&tables, delay).unwrap();
+        let n = 1440;
+        let changes = (0..n).filter(|&t| p.serving[t] != p.serving[(t + n - 1) % n]).count();
+        prop_assert_eq!(changes, p.switches.len());
+        if p.switches.len() >= 2 {
+            for g in gaps(&p) {
+                prop_assert!(g >= delay);
+            }
+        }
+        let covered = (0..n).all(|t| tables.iter().any(|tt| !tt.busy[t]));
+        if covered && tables.iter().all(|tt| free_runs_longer_than(tt, delay)) {
+            prop_assert_eq!(p.busy_served, 0, "{:?}", p.switches);
+        }
+    }
+}

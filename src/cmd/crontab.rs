@@ -41,6 +41,9 @@ pub enum Action {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  edgeshift crontab show\n  edgeshift crontab remove --user os --dry-run"
+)]
 pub struct Common {
     /// Edit this user's crontab (crontab -u; needs root).
     #[arg(long, short = 'u', conflicts_with = "file")]
@@ -63,6 +66,9 @@ pub struct Common {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Writes the crontab (through `crontab`, or the --file atomically) and a copy of the previous one in the backup folder.\n\nExamples:\n  edgeshift plan sw.sh ws1.time_table.csv ws2.time_table.csv | edgeshift crontab install -\n  edgeshift crontab install lines.txt --user os --dry-run\n  edgeshift crontab install lines.txt --file /tmp/testbed.crontab"
+)]
 pub struct InstallArgs {
     /// File with the lines to install, `-` for stdin.
     #[arg(default_value = "-")]

@@ -77,13 +77,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprint!("{}", planner::explain(&plan, &tables));
     }
     if plan.is_empty() {
-        eprintln!(
-            "edgeshift plan: no switch needed: {} serves the whole {} ({} busy slot(s)); no lines printed",
-            plan.serving_node(0),
-            plan.period,
-            plan.busy_served
-        );
+        if plan.busy_served == 0 {
+            eprintln!(
+                "edgeshift plan: no switch needed: {} is free the whole {}; no lines printed",
+                plan.serving_node(0),
+                plan.period
+            );
+        } else {
+            eprintln!(
+                "edgeshift plan: no switch would help: {} serves the whole {} with {} busy slot(s) (no other node is free long enough for a {}-minute switch); no lines printed",
+                plan.serving_node(0),
+                plan.period,
+                plan.busy_served,
+                plan.delay_slots
+            );
+        }
         return Ok(ExitCode::from(3));
+    }
+    if plan.busy_served > 0 {
+        eprintln!(
+            "edgeshift plan: warning: the serving node is expected to be busy in {} of {} slots ({:.1} %); see --explain",
+            plan.busy_served,
+            plan.serving.len(),
+            100.0 * plan.busy_share()
+        );
     }
     for l in cron::format_lines(&plan, args.switch_cmd.trim(), &args.marker) {
         cron::parse_line(&l)?;

@@ -316,24 +316,38 @@ impl<'a> Problem<'a> {
         for t in (0..h).rev() {
             let (cur, next) = v[t * w..].split_at_mut(w);
             let next = &next[..w];
+            // The switch cost separates into a part of the source (slack) and a part of the
+            // target (entry state + shortness): keep the two cheapest targets so that the
+            // best target other than the source is O(1) per source.
+            let s1 = (t + 1) % self.p;
+            let (mut b1, mut b2): ((Cost, usize), (Cost, usize)) =
+                ((INF, usize::MAX), (INF, usize::MAX));
+            for m in 0..self.n {
+                let nv = next[self.idx(m, 0)];
+                if nv == INF || !self.worth_switching_to(m, t + 1) {
+                    continue;
+                }
+                let c = nv.saturating_add((self.p - self.free_run[m][s1]) as Cost);
+                if c < b1.0 {
+                    b2 = b1;
+                    b1 = (c, m);
+                } else if c < b2.0 {
+                    b2 = (c, m);
+                }
+            }
             for node in 0..self.n {
                 let sc = self.slot_cost(node, t);
+                let into = if b1.1 != node { b1.0 } else { b2.0 };
+                let switch = if into == INF {
+                    INF
+                } else {
+                    into.saturating_add(SWITCH + SLACK * self.free_run[node][s1] as Cost)
+                };
                 for k in 0..=d {
                     let k1 = (k + 1).min(d);
                     let mut best = next[self.idx(node, k1)];
-                    if k1 >= d {
-                        for m in 0..self.n {
-                            if m == node || !self.worth_switching_to(m, t + 1) {
-                                continue;
-                            }
-                            let nv = next[self.idx(m, 0)];
-                            if nv != INF {
-                                let c = nv.saturating_add(self.switch_cost(node, m, t + 1));
-                                if c < best {
-                                    best = c;
-                                }
-                            }
-                        }
+                    if k1 >= d && switch < best {
+                        best = switch;
                     }
                     cur[self.idx(node, k)] = if best == INF { INF } else { best + sc };
                 }

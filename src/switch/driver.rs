@@ -22,14 +22,23 @@ pub enum StartOutcome {
     AlreadyRunning,
 }
 
+/// What `stop` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopOutcome {
+    /// The driver stopped the service.
+    Stopped,
+    /// A status query said it was not running: nothing done.
+    WasNotRunning,
+}
+
 /// Starts and stops the service on one node.
 pub trait Driver {
     /// A short description for the log, e.g. `openstack server web-server1`.
     fn describe(&self) -> String;
     /// Starts the service (returns when the start command returned, not when healthy).
     fn start(&self) -> Result<StartOutcome>;
-    /// Stops the service.
-    fn stop(&self) -> Result<()>;
+    /// Stops the service (nothing to do when a status query says it is not running).
+    fn stop(&self) -> Result<StopOutcome>;
 }
 
 /// The driver of a node.
@@ -142,26 +151,35 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// The status query's answer: Some(true/false), or None without a (working) query.
+    fn running(&self) -> Option<bool> {
+        let (verb, after, running) = self.status.as_ref()?;
+        let s = self.call(verb, after).ok()?;
+        Some(s.trim().eq_ignore_ascii_case(running))
+    }
+}
+
 impl Driver for Cli {
     fn describe(&self) -> String {
         format!("{} {}", self.tool.display(), self.target)
     }
 
     fn start(&self) -> Result<StartOutcome> {
-        if let Some((verb, after, running)) = &self.status {
-            // A failing status query is not fatal: try to start.
-            if let Ok(s) = self.call(verb, after) {
-                if s.trim().eq_ignore_ascii_case(running) {
-                    return Ok(StartOutcome::AlreadyRunning);
-                }
-            }
+        // A failing status query is not fatal: try to start.
+        if self.running() == Some(true) {
+            return Ok(StartOutcome::AlreadyRunning);
         }
         self.call(&self.start, &[])?;
         Ok(StartOutcome::Started)
     }
 
-    fn stop(&self) -> Result<()> {
-        self.call(&self.stop, &[]).map(|_| ())
+    fn stop(&self) -> Result<StopOutcome> {
+        if self.running() == Some(false) {
+            return Ok(StopOutcome::WasNotRunning);
+        }
+        self.call(&self.stop, &[])?;
+        Ok(StopOutcome::Stopped)
     }
 }
 
@@ -181,24 +199,30 @@ impl Shell {
     }
 }
 
+impl Shell {
+    /// Exit status of the status template (0 = running); None without a template.
+    fn running(&self) -> Option<bool> {
+        let st = self.status.as_ref()?;
+        let ok = self
+            .sh(st)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        Some(ok)
+    }
+}
+
 impl Driver for Shell {
     fn describe(&self) -> String {
         format!("command {:?}", self.start)
     }
 
     fn start(&self) -> Result<StartOutcome> {
-        if let Some(st) = &self.status {
-            let ok = self
-                .sh(st)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            if ok {
-                return Ok(StartOutcome::AlreadyRunning);
-            }
+        if self.running() == Some(true) {
+            return Ok(StartOutcome::AlreadyRunning);
         }
         run_checked(
             &mut self.sh(&self.start),
@@ -207,8 +231,12 @@ impl Driver for Shell {
         Ok(StartOutcome::Started)
     }
 
-    fn stop(&self) -> Result<()> {
-        run_checked(&mut self.sh(&self.stop), &format!("sh -c {:?}", self.stop)).map(|_| ())
+    fn stop(&self) -> Result<StopOutcome> {
+        if self.running() == Some(false) {
+            return Ok(StopOutcome::WasNotRunning);
+        }
+        run_checked(&mut self.sh(&self.stop), &format!("sh -c {:?}", self.stop))?;
+        Ok(StopOutcome::Stopped)
     }
 }
 
@@ -242,6 +270,26 @@ pub fn pid_alive(pid: i32) -> bool {
     }
 }
 
+/// True when `pid` is alive and runs `program` (one of its command-line words is the
+/// program or has the same file name), so that a stale pid file whose PID was reused by
+/// another process is not taken for ours.
+pub fn pid_runs(pid: i32, program: &str) -> bool {
+    if !pid_alive(pid) {
+        return false;
+    }
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let want = Path::new(program).file_name();
+    cmdline
+        .split(|b| *b == 0)
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let w = String::from_utf8_lossy(w);
+            w == program || (want.is_some() && Path::new(w.as_ref()).file_name() == want)
+        })
+}
+
 /// The PID recorded in a pid file, if any.
 pub fn read_pid(path: &Path) -> Option<i32> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
@@ -262,7 +310,7 @@ impl Driver for Process {
 
     fn start(&self) -> Result<StartOutcome> {
         if let Some(pid) = read_pid(&self.pid_file) {
-            if pid_alive(pid) {
+            if pid_runs(pid, &self.program) {
                 return Ok(StartOutcome::AlreadyRunning);
             }
         }
@@ -302,13 +350,14 @@ impl Driver for Process {
         Ok(StartOutcome::Started)
     }
 
-    fn stop(&self) -> Result<()> {
+    fn stop(&self) -> Result<StopOutcome> {
         use nix::sys::signal::{kill, Signal};
         use nix::unistd::Pid;
         let Some(pid) = read_pid(&self.pid_file) else {
-            return Ok(());
+            return Ok(StopOutcome::WasNotRunning);
         };
-        if pid_alive(pid) {
+        let was_alive = pid_runs(pid, &self.program);
+        if was_alive {
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
             let t0 = Instant::now();
             while pid_alive(pid) && t0.elapsed() < self.stop_timeout {
@@ -326,6 +375,10 @@ impl Driver for Process {
             }
         }
         let _ = std::fs::remove_file(&self.pid_file);
-        Ok(())
+        Ok(if was_alive {
+            StopOutcome::Stopped
+        } else {
+            StopOutcome::WasNotRunning
+        })
     }
 }

@@ -4,7 +4,7 @@
 //! details or file formats (drivers, hosts, health and lock modules do).
 
 use super::config::Config;
-use super::driver::{driver_for, StartOutcome};
+use super::driver::{driver_for, StartOutcome, StopOutcome};
 use super::health::{url_at, wait_healthy};
 use super::hosts;
 use super::lock::SwitchLock;
@@ -99,9 +99,12 @@ pub fn run_switch(cfg: &Config, from: &str, to: &str) -> Result<SwitchReport> {
     let mut log = StepLog::new(cfg, from, to)?;
 
     log.log(format!(
-        "waiting for the switch lock {} (mode {:?})",
+        "waiting for the switch lock {} (mode {})",
         cfg.lock_file.display(),
-        cfg.lock.mode
+        match cfg.lock.mode {
+            super::config::LockMode::Wait => "wait",
+            super::config::LockMode::Fail => "fail",
+        }
     ));
     let _lock = match SwitchLock::acquire(&cfg.lock_file, cfg.lock.mode, cfg.lock.timeout) {
         Ok(l) => l,
@@ -141,7 +144,7 @@ pub fn run_switch(cfg: &Config, from: &str, to: &str) -> Result<SwitchReport> {
         if started_by_us {
             log.log(format!("stopping {to}, which this switch started ({why})"));
             match to_drv.stop() {
-                Ok(()) => format!("{to} was started by this switch and has been stopped again"),
+                Ok(_) => format!("{to} was started by this switch and has been stopped again"),
                 Err(e) => {
                     log.log(format!("stopping {to} failed: {e:#}"));
                     format!("{to} was started by this switch; stopping it again failed: {e:#}")
@@ -267,9 +270,13 @@ pub fn run_switch(cfg: &Config, from: &str, to: &str) -> Result<SwitchReport> {
     // 5. Stop FROM.
     log.log(format!("stopping {from} ({})", from_drv.describe()));
     let (stopped_from, stop_error) = match from_drv.stop() {
-        Ok(()) => {
+        Ok(StopOutcome::Stopped) => {
             log.log(format!("{from} stopped"));
             (true, None)
+        }
+        Ok(StopOutcome::WasNotRunning) => {
+            log.log(format!("{from} was not running: nothing to stop"));
+            (false, None)
         }
         Err(e) => {
             log.log(format!(

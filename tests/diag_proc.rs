@@ -60,7 +60,7 @@ fn reads_a_busy_processs_cpu_and_keeps_state_between_runs() {
     let app: f64 = f[2].parse().unwrap();
     println!("device {device} CPU-s/s, busy child {app} %");
     // A shell busy loop on a shared machine: clearly busy, at most one CPU.
-    assert!(app > 10.0 && app <= 105.0, "{app}");
+    assert!(app > 5.0 && app <= 105.0, "{app}");
     assert!(device >= app / 100.0 * 0.9, "{device} vs {app}");
     assert!(state.exists());
 
@@ -75,7 +75,7 @@ fn reads_a_busy_processs_cpu_and_keeps_state_between_runs() {
     );
     assert!(start.elapsed() < Duration::from_secs(15));
     let app: f64 = fields(&out.stdout)[2].parse().unwrap();
-    assert!(app > 10.0 && app <= 105.0, "{app}");
+    assert!(app > 5.0 && app <= 105.0, "{app}");
 
     // A process that is not running: an error, nothing on stdout.
     let out = Command::new(env!("CARGO_BIN_EXE_edgeshift"))

@@ -63,6 +63,13 @@ pub struct Args {
     #[arg(long)]
     pub interface: Option<String>,
 
+    #[command(flatten)]
+    pub more: Box<More>,
+}
+
+/// The source-specific options (boxed: keeps the command enum small).
+#[derive(clap::Args, Debug)]
+pub struct More {
     /// State file keeping the previous sample [default: $XDG_STATE_HOME or ~/.local/state /edgeshift/diag-APP.json].
     #[arg(
         long,
@@ -171,7 +178,16 @@ fn parse_at(s: &str) -> Result<i64, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let time = args.at.unwrap_or_else(now_local);
+    let Args {
+        app,
+        source,
+        header,
+        at,
+        interface,
+        more,
+    } = args;
+    let args = *more;
+    let time = at.unwrap_or_else(now_local);
     let sampling = SamplingOptions {
         state: if args.no_state {
             None
@@ -179,7 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(
                 args.state
                     .clone()
-                    .unwrap_or_else(|| default_state_path(&args.app)),
+                    .unwrap_or_else(|| default_state_path(&app)),
             )
         },
         sample_pause: args.sample_pause,
@@ -190,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tx: Selector::parse(&args.app_tx_metric)?,
         rx: Selector::parse(&args.app_rx_metric)?,
     };
-    let row = match args.source {
+    let row = match source {
         Source::Eden => {
             if !(args.eden_cpu_scale.is_finite() && args.eden_cpu_scale > 0.0) {
                 edgeshift::bail_input!("--eden-cpu-scale must be a positive number");
@@ -198,8 +214,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eden_row(
                 &EdenOptions {
                     eden: args.eden,
-                    app: args.app.clone(),
-                    interface: args.interface,
+                    app: app.clone(),
+                    interface,
                     app_cpu: args.app_cpu,
                     ncpu_scale: args.eden_cpu_scale,
                     timeout: args.eden_timeout,
@@ -213,11 +229,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 (None, Some(n), None) => AppCpu::ProcessName(n),
                 (None, None, Some(c)) => AppCpu::Cgroup(c),
                 (None, None, None) if args.app_metrics.is_some() => AppCpu::Metrics,
-                (None, None, None) => AppCpu::ProcessName(args.app.clone()),
+                (None, None, None) => AppCpu::ProcessName(app.clone()),
                 _ => edgeshift::bail_input!("give at most one of --pid, --process-name, --cgroup"),
             };
             let opts = ProcOptions {
-                interface: args.interface,
+                interface,
                 app_cpu,
                 app_interface: args.app_interface,
                 app_metrics: args.app_metrics,
@@ -238,13 +254,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             opts.idle_modes = args.idle_modes;
             opts.tx_metric = args.tx_metric;
             opts.rx_metric = args.rx_metric;
-            opts.interface = args.interface;
+            opts.interface = interface;
             opts.app = names;
             sample_row(&opts, &sampling, time)?
         }
     };
     let mut text = String::new();
-    if args.header {
+    if header {
         text.push_str(HEADER);
         text.push('\n');
     }

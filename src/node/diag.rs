@@ -113,8 +113,7 @@ pub fn sample_row(sampler: &dyn Sampler, opts: &SamplingOptions, time: i64) -> R
         Some(p) => p,
         None => {
             std::thread::sleep(opts.sample_pause);
-            let first = std::mem::replace(&mut cur, sampler.sample()?);
-            first
+            std::mem::replace(&mut cur, sampler.sample()?)
         }
     };
     let row = row_from_samples(&prev, &cur, time)?;

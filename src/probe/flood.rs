@@ -13,18 +13,16 @@
 //! dead server does not turn the generator into a busy loop), give each request a timeout,
 //! and stop hard at the deadline: requests in flight then are abandoned and counted as such.
 //!
-//! Uses tokio and hyper 1's low-level client connection directly (no pool, no tower) for
-//! speed. Owns no file format. The host is resolved once at the start (system resolver or a
+//! Uses tokio with one single-threaded event loop per CPU for the closed loop (as wrk does)
+//! and a minimal HTTP/1.1 client ([`super::http1`]) for speed: hyper's client cost about 1.7×
+//! wrk's CPU time per request, which on a machine shared with the server halves the rate. Owns no file format. The host is resolved once at the start (system resolver or a
 //! hosts file).
 
 use super::hosts;
+use super::http1::{get_request, ExchangeError, Http1Conn};
 use super::latency::{Histogram, LatencySummary};
 use super::HttpTarget;
 use anyhow::{Context, Result};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -203,8 +201,8 @@ struct Live {
 }
 
 struct Shared {
-    target: HttpTarget,
-    host_header: String,
+    /// The request's bytes, built once.
+    request: Vec<u8>,
     addrs: Vec<SocketAddr>,
     timeout: Duration,
     deadline: Instant,
@@ -238,8 +236,7 @@ pub async fn run_async(opts: &FloodOptions) -> Result<FloodReport> {
     let deadline = start + opts.duration;
     let live = opts.progress.then(|| Arc::new(Live::default()));
     let shared = Arc::new(Shared {
-        host_header: target.host_header(),
-        target,
+        request: get_request(&target.path, &target.host_header()),
         addrs,
         timeout: opts.timeout,
         deadline,
@@ -248,12 +245,47 @@ pub async fn run_async(opts: &FloodOptions) -> Result<FloodReport> {
     let progress = live.map(|l| tokio::spawn(progress_bar(l, start, opts.duration)));
 
     let mut handles = Vec::with_capacity(opts.concurrency);
+    let mut threads_done = Vec::new();
     let mut scheduler = None;
     match opts.rate {
         None => {
-            for i in 0..opts.concurrency {
+            // Closed loop: like wrk, one single-threaded event loop per CPU, each driving its
+            // share of the connections (no work stealing, no cross-thread wake-ups).
+            let threads = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .min(opts.concurrency);
+            for t in 0..threads {
+                let mine: Vec<usize> = (t..opts.concurrency).step_by(threads).collect();
                 let s = shared.clone();
-                handles.push(tokio::spawn(async move { worker(s, None, i).await }));
+                let (tx, rx) = tokio::sync::oneshot::channel::<Stats>();
+                std::thread::Builder::new()
+                    .name(format!("flood-{t}"))
+                    .spawn(move || {
+                        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                        else {
+                            return;
+                        };
+                        let st = rt.block_on(async move {
+                            let hs: Vec<_> = mine
+                                .into_iter()
+                                .map(|i| tokio::spawn(worker(s.clone(), None, i)))
+                                .collect();
+                            let mut total = Stats::default();
+                            for h in hs {
+                                if let Ok(st) = h.await {
+                                    total.merge(&st);
+                                }
+                            }
+                            total
+                        });
+                        rt.shutdown_background();
+                        let _ = tx.send(st);
+                    })
+                    .context("cannot start a flood thread")?;
+                threads_done.push(rx);
             }
         }
         Some(rate) => {
@@ -285,6 +317,10 @@ pub async fn run_async(opts: &FloodOptions) -> Result<FloodReport> {
         }
     }
     let mut total = Stats::default();
+    for rx in threads_done {
+        let st = rx.await.context("a flood thread failed")?;
+        total.merge(&st);
+    }
     for h in handles {
         let st = h.await.context("a flood worker failed")?;
         total.merge(&st);
@@ -360,15 +396,21 @@ impl Drop for ClearOnDrop {
 
 async fn worker(s: Arc<Shared>, jobs: Option<Arc<tokio::sync::Mutex<Job>>>, index: usize) -> Stats {
     let mut st = Stats::default();
-    let mut conn: Option<SendRequest<Empty<Bytes>>> = None;
+    let mut conn: Option<Http1Conn> = None;
     let addr = s.addrs[index % s.addrs.len()];
+    // One timer for the hard deadline, reused by every request.
+    let stop = tokio::time::sleep_until(s.deadline);
+    tokio::pin!(stop);
+    // The per-request timeout, re-armed for each request.
+    let timer = tokio::time::sleep_until(s.deadline);
+    tokio::pin!(timer);
     loop {
         let scheduled = match &jobs {
             None => Instant::now(),
             Some(rx) => {
                 let next = async { rx.lock().await.recv().await };
                 tokio::select! {
-                    _ = tokio::time::sleep_until(s.deadline) => break,
+                    _ = &mut stop => break,
                     j = next => match j { Some(t) => t, None => break },
                 }
             }
@@ -377,18 +419,19 @@ async fn worker(s: Arc<Shared>, jobs: Option<Arc<tokio::sync::Mutex<Job>>>, inde
             break;
         }
         st.sent += 1;
-        let request_deadline = scheduled + s.timeout;
+        timer.as_mut().reset(scheduled + s.timeout);
         let outcome = tokio::select! {
             biased;
-            _ = tokio::time::sleep_until(s.deadline) => {
+            _ = &mut stop => {
                 st.abandoned += 1;
                 break;
             }
-            r = tokio::time::timeout_at(request_deadline, request(&s, addr, &mut conn)) => r,
+            _ = &mut timer => Err(()),
+            r = request(&s, addr, &mut conn) => Ok(r),
         };
         let mut failed = true;
         match outcome {
-            Err(_elapsed) => {
+            Err(()) => {
                 st.errors.timeout += 1;
                 conn = None;
             }
@@ -426,64 +469,37 @@ async fn worker(s: Arc<Shared>, jobs: Option<Arc<tokio::sync::Mutex<Job>>>, inde
     st
 }
 
-async fn connect(s: &Shared, addr: SocketAddr) -> Result<SendRequest<Empty<Bytes>>, Failure> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|_| Failure::Connect)?;
-    let _ = stream.set_nodelay(true);
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|_| Failure::Other)?;
-    // The connection task may outlive its sender when abandoned: bound it.
-    let stop = s.deadline + Duration::from_secs(1);
-    tokio::spawn(async move {
-        let _ = tokio::time::timeout_at(stop, conn).await;
-    });
-    Ok(sender)
-}
-
 async fn request(
     s: &Shared,
     addr: SocketAddr,
-    conn: &mut Option<SendRequest<Empty<Bytes>>>,
+    conn: &mut Option<Http1Conn>,
 ) -> Result<u16, Failure> {
     // A kept-alive connection the server has closed is replaced silently, once.
     let mut reused = conn.is_some();
     loop {
-        if conn.is_none() {
-            *conn = Some(connect(s, addr).await?);
-        }
-        let Some(sender) = conn.as_mut() else {
-            return Err(Failure::Other);
+        let c = match conn {
+            Some(c) => c,
+            None => conn.insert(
+                Http1Conn::connect(addr)
+                    .await
+                    .map_err(|_| Failure::Connect)?,
+            ),
         };
-        if sender.ready().await.is_err() {
-            *conn = None;
-            if reused {
-                reused = false;
-                continue;
-            }
-            return Err(Failure::Other);
-        }
-        let req = hyper::Request::get(s.target.path.as_str())
-            .header(hyper::header::HOST, s.host_header.as_str())
-            .body(Empty::<Bytes>::new())
-            .map_err(|_| Failure::Other)?;
-        let resp = match sender.send_request(req).await {
-            Ok(r) => r,
-            Err(e) => {
-                *conn = None;
-                if reused && e.is_canceled() {
-                    reused = false;
-                    continue;
+        match c.exchange(&s.request).await {
+            Ok((status, keep_alive)) => {
+                if !keep_alive {
+                    *conn = None;
                 }
+                return Ok(status);
+            }
+            Err(ExchangeError::ClosedBeforeAnswer) if reused => {
+                *conn = None;
+                reused = false;
+            }
+            Err(_) => {
+                *conn = None;
                 return Err(Failure::Other);
             }
-        };
-        let status = resp.status().as_u16();
-        resp.into_body()
-            .collect()
-            .await
-            .map_err(|_| Failure::Other)?;
-        return Ok(status);
+        }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod flood;
 pub mod hosts;
+pub mod http1;
 pub mod latency;
 pub mod measure;
 

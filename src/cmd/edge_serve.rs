@@ -47,6 +47,13 @@ curl -H \"Authorization: Bearer $(cat token.txt)\" http://127.0.0.1:5000/time_ta
 Exit codes: runs until stopped; 2 bad arguments or unreadable files at start, 1 cannot listen."
 )]
 pub struct Args {
+    #[command(flatten)]
+    pub opts: Box<Opts>,
+}
+
+/// The options of [`Args`] (boxed: keeps the subcommand enum small).
+#[derive(clap::Args, Debug)]
+pub struct Opts {
     /// The edge measurement file (appended to by diag).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
@@ -106,6 +113,7 @@ pub fn pipeline_maker(smoothing: Smoothing, votes: Option<usize>) -> MakeTable {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    let args = *args.opts;
     let bad = edgeshift::error::bad_input;
     let period: PeriodArg = args
         .period

@@ -20,6 +20,8 @@ use edgeshift::monitor::select::parse_window;
 use edgeshift::monitor::{append_log, run_once, Actions, Planned, Settings};
 use edgeshift::plan::crontab::{self, CrontabOptions, CrontabTarget};
 use edgeshift::plan::{cron, planner};
+use edgeshift::switch::config::Config as SwitchConfig;
+use edgeshift::switch::{hosts, run_switch};
 use edgeshift::table::time::{now_local, parse_time};
 use edgeshift::table::timetable::TimeTable;
 use std::path::PathBuf;
@@ -40,9 +42,11 @@ that does not answer is reported and its last good table (cached in --cache-dir)
 (--crontab-file, --user, or your own). When fewer than two tables are usable, or planning or \
 installing fails, the installed block stays as it was; a plan without any switch is not \
 installed either.\n\
-4. --react: when the newest react_rows (default 3) probe rows all fail and the node the plan \
-has serving now was not expected to be busy, runs `SWITCH_CMD FROM TO` (through sh, as cron \
-would) at once to the free node that stays free longest.\n\n\
+4. --react: when the newest react_rows (default 3) probe rows all fail and the node serving now \
+was not expected to be busy, switches at once to the free node that stays free longest: \
+in-process with --switch-config (whose hosts file also tells which node serves now), else by \
+running `SWITCH_CMD FROM TO` through sh, as cron would. Without a switch config the serving \
+node is the one the plan has serving now (or --serving).\n\n\
 Every setting can come from the [monitor] section of the config file (see `edgeshift config`); \
 flags override it. Writes: the crontab block, the cache folder (<node>.time_table.csv, \
 atomically), crontab backups in <cache-dir>/crontab-backups, and one JSON line per run \
@@ -53,6 +57,13 @@ was needed but failed (the old block stays); 2 bad arguments or config; 3 no pro
 window (empty file, or only older rows): nothing checked, nothing changed."
 )]
 pub struct Args {
+    #[command(flatten)]
+    pub opts: Box<Opts>,
+}
+
+/// The options of [`Args`] (boxed: keeps the subcommand enum small).
+#[derive(clap::Args, Debug)]
+pub struct Opts {
     /// The TOML configuration ([monitor] section and [[node]] tables).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -113,9 +124,14 @@ pub struct Args {
     /// Extra attempts per node after a failed one (default 2).
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+    /// --react: switch in-process with this switch configuration (its hosts file also tells
+    /// which node serves now); without it --react runs `SWITCH_CMD FROM TO`.
+    #[arg(long, value_name = "FILE")]
+    pub switch_config: Option<PathBuf>,
 }
 
 struct Wired {
+    switch_cfg: Option<SwitchConfig>,
     switch_cmd: String,
     marker: String,
     target: CrontabTarget,
@@ -136,7 +152,18 @@ impl Actions for Wired {
         Ok(crontab::install_block(&self.target, lines, &self.opts)?.changed)
     }
 
+    fn serving_now(&self) -> Option<String> {
+        self.serving_from_hosts()
+    }
+
     fn switch(&self, from: &str, to: &str) -> Result<()> {
+        if let Some(cfg) = &self.switch_cfg {
+            let report = run_switch(cfg, from, to)?;
+            if let Some(e) = report.stop_error {
+                eprintln!("monitor: switched to {to}, but stopping {from} failed: {e}");
+            }
+            return Ok(());
+        }
         let cmd = format!("{} {from} {to}", self.switch_cmd);
         let status = std::process::Command::new("/bin/sh")
             .arg("-c")
@@ -150,6 +177,18 @@ impl Actions for Wired {
     }
 }
 
+impl Wired {
+    /// The node whose address the service name points to in the switch's hosts file.
+    fn serving_from_hosts(&self) -> Option<String> {
+        let cfg = self.switch_cfg.as_ref()?;
+        let ip = hosts::resolve(&cfg.hosts_file, &cfg.service).ok()??;
+        cfg.nodes
+            .iter()
+            .find(|n| n.address.parse::<std::net::IpAddr>().ok() == Some(ip))
+            .map(|n| n.name.clone())
+    }
+}
+
 fn safe_name(n: &str) -> bool {
     !n.is_empty()
         && n.chars()
@@ -157,6 +196,7 @@ fn safe_name(n: &str) -> bool {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    let args = *args.opts;
     let cfg = match &args.config {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
@@ -279,7 +319,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|e| parse_span(e, "--every"))
         .transpose()?;
+    let switch_cfg = args
+        .switch_config
+        .clone()
+        .or_else(|| m.switch_config.clone())
+        .map(|p| SwitchConfig::load(&p))
+        .transpose()?;
+    if let Some(sc) = &switch_cfg {
+        for t in &targets {
+            if sc.node(&t.name).is_err() {
+                edgeshift::bail_input!(
+                    "node {:?} of the monitor is not a node of the switch configuration",
+                    t.name
+                );
+            }
+        }
+    }
     let wired = Wired {
+        switch_cfg,
         switch_cmd,
         marker,
         target,
@@ -313,7 +370,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         cache_dir: Some(cache_dir),
     };
     loop {
-        let rep = run_once(&settings, &wired)?;
+        let rep = match (run_once(&settings, &wired), every) {
+            (Ok(rep), _) => rep,
+            (Err(e), None) => return Err(e),
+            (Err(e), Some(d)) => {
+                // A daemon keeps going: the probe file may be back next time.
+                eprintln!("monitor: error: {e:#}");
+                std::thread::sleep(d);
+                settings.now = now_local();
+                continue;
+            }
+        };
         eprintln!("monitor: {}", rep.message);
         println!("{}", serde_json::to_string(&rep)?);
         if let Some(l) = &log {

@@ -21,6 +21,7 @@
 //! timeout = "5s"                        # per HTTP request
 //! retries = 2                           # extra attempts per node
 //! react_rows = 3                        # --react: this many newest rows all failing
+//! switch_config = "/etc/edgeshift/switch.toml"  # --react switches in-process with it
 //!
 //! [[node]]
 //! name = "web-server1"                  # the server name in its time table
@@ -66,6 +67,7 @@ pub struct MonitorSection {
     pub timeout: Option<String>,
     pub retries: Option<u32>,
     pub react_rows: Option<usize>,
+    pub switch_config: Option<PathBuf>,
 }
 
 /// One `[[node]]`: the monitor reads its name and edge service.

@@ -60,6 +60,10 @@ pub trait Actions {
     fn install(&self, lines: &[String]) -> Result<bool>;
     /// Switches the service from one node to another now.
     fn switch(&self, from: &str, to: &str) -> Result<()>;
+    /// The node serving now, when the switch layer can tell (e.g. from the hosts file).
+    fn serving_now(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Everything one run needs.
@@ -77,7 +81,8 @@ pub struct Settings {
     pub react: bool,
     /// `react`: this many newest rows of the window all failing = "failing now".
     pub react_rows: usize,
-    /// The node serving now, when known; otherwise taken from the plan at `now`.
+    /// The node serving now, when known; otherwise asked from [`Actions::serving_now`],
+    /// else taken from the plan at `now`.
     pub serving: Option<String>,
     pub delay_slots: usize,
     pub fetch: FetchOptions,

@@ -195,6 +195,22 @@ struct Answer {
 
 const CACHE_ENTRIES: usize = 64;
 
+/// How many tables are computed at once; further requests that need a computation wait
+/// (cached answers do not), so a flood of distinct windows cannot exhaust the machine.
+pub const COMPUTE_SLOTS: usize = 2;
+
+/// The rows of a request that missed the cache.
+struct Work {
+    frame: Frame,
+    key: CacheKey,
+    limits: Arc<Vec<ParamLimits>>,
+}
+
+enum Prepared {
+    Ready(Arc<Answer>),
+    Work(Work),
+}
+
 /// The running service's state.
 pub struct Service {
     cfg: ServiceConfig,
@@ -203,6 +219,7 @@ pub struct Service {
     cache: Mutex<HashMap<CacheKey, Arc<Answer>>>,
     make: MakeTable,
     metrics: Metrics,
+    compute_slots: tokio::sync::Semaphore,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -254,6 +271,7 @@ impl Service {
             cache: Mutex::new(HashMap::new()),
             make,
             metrics: Metrics::default(),
+            compute_slots: tokio::sync::Semaphore::new(COMPUTE_SLOTS),
             cfg,
         }))
     }
@@ -274,16 +292,21 @@ impl Service {
         period: Option<PeriodArg>,
         now: Option<i64>,
     ) -> std::result::Result<(String, Period, usize, i64), ApiError> {
-        let a = self.answer(window, period, now)?;
+        let a = match self.prepare(window, period, now)? {
+            Prepared::Ready(a) => a,
+            Prepared::Work(w) => self.compute(w)?,
+        };
         Ok((a.csv.clone(), a.period, a.rows, a.end))
     }
 
-    fn answer(
+    /// Reads what was appended, cuts the window and looks in the cache: either the answer
+    /// is ready, or the rows to compute from are returned (cheap; no table computed here).
+    fn prepare(
         &self,
         window: Option<i64>,
         period: Option<PeriodArg>,
         now: Option<i64>,
-    ) -> std::result::Result<Arc<Answer>, ApiError> {
+    ) -> std::result::Result<Prepared, ApiError> {
         let period = period.unwrap_or(self.cfg.period);
         let (limits, limits_generation) = {
             let mut l = lock(&self.limits);
@@ -292,78 +315,85 @@ impl Service {
             }
             (l.limits.clone(), l.generation)
         };
-        let (frame, key) = {
-            let mut t = lock(&self.tail);
-            if let Err(e) = t.refresh() {
-                if t.is_empty() {
-                    return Err(ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        format!("no measurements: {e:#}"),
-                    ));
-                }
-                tracing::warn!("data file: {e:#}; serving the rows read before");
-            }
-            let Some(newest) = t.newest() else {
+        let mut t = lock(&self.tail);
+        if let Err(e) = t.refresh() {
+            if t.is_empty() {
                 return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{} holds no measurement rows yet", t.path().display()),
-                ));
-            };
-            let end = now.unwrap_or(newest);
-            let range = match window {
-                Some(w) => last_window(&t.times, end, w),
-                None => 0..t.times.partition_point(|&x| x <= end),
-            };
-            if range.is_empty() {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!(
-                        "no measurements in the window {} ending {}; the data covers {} to {}",
-                        window.map(format_window).unwrap_or_else(|| "(all)".into()),
-                        format_time(end),
-                        format_time(t.times[0]),
-                        format_time(newest)
-                    ),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("no measurements: {e:#}"),
                 ));
             }
-            let key = CacheKey {
-                window,
-                period,
-                end,
-                rows: range.len(),
-                data_generation: t.generation,
-                limits_generation,
-            };
-            if let Some(hit) = lock(&self.cache).get(&key) {
-                self.metrics.cache_hit();
-                return Ok(hit.clone());
-            }
-            (t.frame(range), key)
+            tracing::warn!("data file: {e:#}; serving the rows read before");
+        }
+        let Some(newest) = t.newest() else {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{} holds no measurement rows yet", t.path().display()),
+            ));
         };
-        let computed = (self.make)(&frame, &limits, &self.cfg.server, period).map_err(|e| {
-            if is_input_error(&e) {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("cannot compute a time table from these rows: {e:#}"),
-                )
-            } else {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
-            }
-        })?;
+        let end = now.unwrap_or(newest);
+        let range = match window {
+            Some(w) => last_window(&t.times, end, w),
+            None => 0..t.times.partition_point(|&x| x <= end),
+        };
+        if range.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "no measurements in the window {} ending {}; the data covers {} to {}",
+                    window.map(format_window).unwrap_or_else(|| "(all)".into()),
+                    format_time(end),
+                    format_time(t.times[0]),
+                    format_time(newest)
+                ),
+            ));
+        }
+        let key = CacheKey {
+            window,
+            period,
+            end,
+            rows: range.len(),
+            data_generation: t.generation,
+            limits_generation,
+        };
+        if let Some(hit) = lock(&self.cache).get(&key) {
+            self.metrics.cache_hit();
+            return Ok(Prepared::Ready(hit.clone()));
+        }
+        Ok(Prepared::Work(Work {
+            frame: t.frame(range),
+            key,
+            limits,
+        }))
+    }
+
+    /// Computes a table (the expensive part) and caches it.
+    fn compute(&self, w: Work) -> std::result::Result<Arc<Answer>, ApiError> {
+        let computed =
+            (self.make)(&w.frame, &w.limits, &self.cfg.server, w.key.period).map_err(|e| {
+                if is_input_error(&e) {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("cannot compute a time table from these rows: {e:#}"),
+                    )
+                } else {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
+                }
+            })?;
         tracing::debug!("time table: {}", computed.report);
         self.metrics
             .table_computed(computed.table.busy_count(), computed.table.busy.len());
         let answer = Arc::new(Answer {
             csv: format_time_table(&computed.table),
             period: computed.period,
-            rows: frame.len(),
-            end: key.end,
+            rows: w.frame.len(),
+            end: w.key.end,
         });
         let mut cache = lock(&self.cache);
         if cache.len() >= CACHE_ENTRIES {
             cache.clear();
         }
-        cache.insert(key, answer.clone());
+        cache.insert(w.key, answer.clone());
         Ok(answer)
     }
 
@@ -535,10 +565,9 @@ async fn time_table(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let result =
-        tokio::task::spawn_blocking(move || svc.answer(req.window, req.period, req.now)).await;
+    let result = answer_async(svc, req).await;
     match result {
-        Ok(Ok(a)) => {
+        Ok(a) => {
             let mut r = (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -559,12 +588,39 @@ async fn time_table(
             }
             r
         }
-        Ok(Err(e)) => e.into_response(),
-        Err(e) => ApiError::new(
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Prepares on the blocking pool; computes (when the cache missed) under a compute slot.
+async fn answer_async(
+    svc: Arc<Service>,
+    req: TableRequest,
+) -> std::result::Result<Arc<Answer>, ApiError> {
+    let failed = |e: tokio::task::JoinError| {
+        ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("task failed: {e}"),
         )
-        .into_response(),
+    };
+    let s = svc.clone();
+    let prepared = tokio::task::spawn_blocking(move || s.prepare(req.window, req.period, req.now))
+        .await
+        .map_err(failed)??;
+    match prepared {
+        Prepared::Ready(a) => Ok(a),
+        Prepared::Work(w) => {
+            let _slot = svc.compute_slots.acquire().await.map_err(|e| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("shutting down: {e}"),
+                )
+            })?;
+            let s = svc.clone();
+            tokio::task::spawn_blocking(move || s.compute(w))
+                .await
+                .map_err(failed)?
+        }
     }
 }
 

@@ -82,9 +82,11 @@ pub fn parse_time_table(text: &str, name: &str) -> Result<TimeTable> {
         let flag = match rec[1].trim() {
             "0" | "0.0" | "False" | "false" => false,
             "1" | "1.0" | "True" | "true" => true,
-            other => return Err(bad_input(format!(
+            other => {
+                return Err(bad_input(format!(
                 "{name}:{line}: column {server:?}: {other:?} is not a busy flag; expected 0 or 1"
-            ))),
+            )))
+            }
         };
         busy.push(flag);
     }

@@ -100,7 +100,10 @@ fn compact_monitor_line(line: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(line) {
         Ok(v) => {
             let action = v.get("action").and_then(|a| a.as_str()).unwrap_or("?");
-            let msg = v.get("message").and_then(|a| a.as_str()).unwrap_or_default();
+            let msg = v
+                .get("message")
+                .and_then(|a| a.as_str())
+                .unwrap_or_default();
             let reaction = v
                 .get("reaction")
                 .filter(|r| !r.is_null())

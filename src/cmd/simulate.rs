@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, default_value = "2m,5m,8m")]
     pub delay: String,
     /// Measurement noise levels, comma-separated (sd in units of the overload step).
-    #[arg(long, default_value = "0.1,0.3,0.6,1.0")]
+    #[arg(long, default_value = "0.3,1,2,3")]
     pub noise: String,
     /// Schedule jitter in minutes: each overload may start up to this much early or late.
     #[arg(long, default_value_t = 1)]

@@ -173,15 +173,30 @@ pub fn run(cfg: &TestbedConfig) -> Result<Summary> {
         .build()
         .context("cannot start the tokio runtime")?;
     let result = rt.block_on(async {
+        // Registered before anything starts, so that Ctrl-C (or SIGTERM) always goes through
+        // the cleanup below.
+        use tokio::signal::unix::{signal as unix_signal, SignalKind};
+        let mut sigint = unix_signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+        let mut sigterm = unix_signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
         let mut ctx = setup(cfg)?;
         let outcome = tokio::select! {
             r = experiment(&mut ctx) => r,
-            _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted (Ctrl-C): children stopped")),
+            _ = sigint.recv() => Err(anyhow::anyhow!("interrupted (Ctrl-C): children stopped")),
+            _ = sigterm.recv() => Err(anyhow::anyhow!("terminated (SIGTERM): children stopped")),
         };
         shutdown(&mut ctx).await;
         ctx.progress.finish();
         let events = ctx.events.lock().map(|e| e.clone()).unwrap_or_default();
-        outcome.map(|()| (ctx.lay.clone(), events, ctx.nodes.iter().map(|n| n.server.clone()).collect::<Vec<_>>()))
+        outcome.map(|()| {
+            (
+                ctx.lay.clone(),
+                events,
+                ctx.nodes
+                    .iter()
+                    .map(|n| n.server.clone())
+                    .collect::<Vec<_>>(),
+            )
+        })
     });
     rt.shutdown_timeout(Duration::from_secs(2));
     let (lay, events, servers) = result?;
@@ -781,11 +796,8 @@ fn diag_worker(
             // Fill in the pid and the time (positions fixed by diag_args).
             args[5] = tick.pid.to_string();
             args[11] = format_time(tick.at);
-            let mut cmd = tokio::process::Command::new(&exe);
+            let mut cmd = super::procs::group_command(pgid, &exe);
             cmd.args(&args)
-                .process_group(pgid)
-                .kill_on_drop(true)
-                .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
             let ok = match run_cmd(cmd, limit, "diag").await {

@@ -4,11 +4,15 @@
 //!
 //! A `sleep` keeper leads the group so that the group exists for the whole run; every
 //! child joins it, and grandchildren (the web servers that `switch` starts) inherit it.
-//! [`ProcGroup`]'s `Drop` sends SIGTERM to the group, then SIGKILL.
+//! [`ProcGroup`]'s `Drop` sends SIGTERM to the group, then SIGKILL. Direct children also get
+//! the parent-death signal (SIGKILL), so that they do not outlive a testbed that was itself
+//! killed with SIGKILL; the web servers that `switch` starts (grandchildren) are only reached
+//! through the group.
 
 use anyhow::{Context, Result};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,10 +25,10 @@ pub struct ProcGroup {
 impl ProcGroup {
     /// Starts the group (its leader is a `sleep` that lives as long as the testbed).
     pub fn new() -> Result<ProcGroup> {
-        use std::os::unix::process::CommandExt;
-        let keeper = Command::new("sleep")
-            .arg("86400")
-            .process_group(0)
+        let mut keeper = Command::new("sleep");
+        keeper.arg("86400").process_group(0);
+        die_with_parent(&mut keeper);
+        let keeper = keeper
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -44,18 +48,14 @@ impl ProcGroup {
 
     /// A tokio command that joins the group and is killed when its handle is dropped.
     pub fn command(&self, program: &std::path::Path) -> tokio::process::Command {
-        let mut c = tokio::process::Command::new(program);
-        c.process_group(self.pgid)
-            .kill_on_drop(true)
-            .stdin(Stdio::null());
-        c
+        group_command(self.pgid, program)
     }
 
     /// A std command that joins the group (for long-lived children).
     pub fn std_command(&self, program: &std::path::Path) -> Command {
-        use std::os::unix::process::CommandExt;
         let mut c = Command::new(program);
         c.process_group(self.pgid).stdin(Stdio::null());
+        die_with_parent(&mut c);
         c
     }
 
@@ -87,6 +87,30 @@ impl Drop for ProcGroup {
         if self.keeper.is_some() {
             self.kill_all(Duration::from_millis(500));
         }
+    }
+}
+
+/// A tokio command that joins process group `pgid` and is killed when its handle is dropped
+/// (for tasks that cannot hold the [`ProcGroup`]).
+pub fn group_command(pgid: i32, program: &std::path::Path) -> tokio::process::Command {
+    let mut c = Command::new(program);
+    c.process_group(pgid).stdin(Stdio::null());
+    die_with_parent(&mut c);
+    let mut c = tokio::process::Command::from(c);
+    c.kill_on_drop(true);
+    c
+}
+
+/// Asks the kernel to SIGKILL the child when the thread that started it exits. The testbed
+/// starts children from the thread that runs the experiment and from tokio's worker
+/// threads, which all live until the children are stopped.
+fn die_with_parent(c: &mut Command) {
+    // SAFETY: the closure runs in the child between fork and exec and only calls prctl(2),
+    // which is async-signal-safe; it allocates nothing and takes no lock.
+    unsafe {
+        c.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        });
     }
 }
 

@@ -56,7 +56,8 @@ pub struct Args {
     #[arg(long)]
     pub run: Option<u64>,
     /// Flood schedule of each node in node order, `CRON for DURATION` (repeat the flag; `none`
-    /// for no flood) [default: the seed's `15,45 * * * * for 5m` and `0,30 * * * * for 10m`].
+    /// for no flood) [default: the seed's `15,45 * * * * for 5m` and `0,30 * * * * for 10m`,
+    /// no flood on further nodes: they are never busy].
     #[arg(long)]
     pub schedule: Vec<String>,
     /// Planned switching delay (whole minutes), as given to `plan`.
@@ -66,7 +67,7 @@ pub struct Args {
     /// margin for the health checks and the first minute a time table may miss].
     #[arg(long)]
     pub boot: Option<String>,
-    /// Output folder.
+    /// Output folder (its data/ and state/ subfolders are emptied first).
     #[arg(long, default_value = "testbed-out")]
     pub out: PathBuf,
     /// Print summary.json on stdout at the end.

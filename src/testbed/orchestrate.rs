@@ -466,10 +466,34 @@ async fn experiment(ctx: &mut Ctx) -> Result<()> {
         )
         .await?;
         event(ctx, Event::step(learn as f64, "calibrate", &n.server, &out));
+        let table = ctx.lay.data.join(format!("{}.time_table.csv", n.server));
         if !out.ok {
-            bail!("calibrate {} failed: {}", n.server, out.stderr.trim());
+            // A node that was never unavailable cannot be calibrated (it needs both states);
+            // it is simply never busy.
+            let never_down = report::probe_minutes(&n.probe_file, default_origin())
+                .values()
+                .all(|v| !v.1);
+            if !never_down {
+                bail!("calibrate {} failed: {}", n.server, out.stderr.trim());
+            }
+            crate::table::timetable::write_time_table(
+                &table,
+                &crate::table::timetable::TimeTable {
+                    server: n.server.clone(),
+                    busy: vec![false; 60],
+                },
+            )?;
+            event(
+                ctx,
+                Event::note(
+                    learn as f64,
+                    "calibrate",
+                    &n.server,
+                    "never unavailable while learning: time table all free",
+                ),
+            );
         }
-        tables.push(ctx.lay.data.join(format!("{}.time_table.csv", n.server)));
+        tables.push(table);
     }
     let mut plan_args = vec![
         "plan".to_string(),

@@ -488,3 +488,84 @@ pub fn write_all(cfg: &TestbedConfig, lay: &Layout, servers: &[String], s: &Summ
     super::plots::write_plots(cfg, lay, servers, s)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(ok: bool, code: i32, stdout: &str, stderr: &str) -> ChildOutput {
+        ChildOutput {
+            ok,
+            code: Some(code),
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+            seconds: 1.5,
+        }
+    }
+
+    #[test]
+    fn jobs_are_classified() {
+        let e = Event::job(
+            8.0,
+            13.2,
+            "/bin/edgeshift switch --config t.toml web-server1 web-server2",
+            &out(true, 0, "", ""),
+        );
+        assert_eq!(
+            (e.kind.as_str(), e.target.as_str()),
+            ("switch", "web-server1 -> web-server2")
+        );
+        assert_eq!(e.ok, Some(true));
+        let e = Event::job(
+            8.0,
+            9.0,
+            "x switch a b",
+            &out(false, 1, "", "one\ntwo\nthree"),
+        );
+        assert_eq!(e.ok, Some(false));
+        assert!(
+            e.detail.contains("two\nthree") && !e.detail.contains("one"),
+            "{}",
+            e.detail
+        );
+        let m = Event::job(
+            60.0,
+            60.5,
+            "monitor",
+            &out(
+                false,
+                3,
+                r#"{"action":"none","message":"no rows","reaction":null}"#,
+                "",
+            ),
+        );
+        assert_eq!(m.kind, "monitor");
+        assert_eq!(m.ok, Some(true), "exit 3 (no rows) is not a failure");
+        assert!(m.detail.contains("action none: no rows"), "{}", m.detail);
+    }
+
+    #[test]
+    fn phases_count_minutes_with_half_the_attempts() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.csv");
+        std::fs::write(
+            &p,
+            "Time,Successful attempts,Responce time,Errors\n\
+2024-03-04T00:00:00,5,0:00:00.001,0\n\
+2024-03-04T00:01:00,2,0:00:00.001,3\n\
+2024-03-04T00:02:00,0,,5\n\
+2024-03-04T00:03:00,3,0:00:00.001,3\n",
+        )
+        .unwrap();
+        let origin = super::super::clock::default_origin();
+        let s = phase(&p, 0, 4, origin);
+        assert_eq!((s.probed, s.available), (4, 2));
+        assert_eq!(s.unavailable_minutes, vec![1, 2]);
+        assert_eq!(s.probe_errors, 11);
+        assert!((s.availability - 0.5).abs() < 1e-12);
+        let m = probe_minutes(&p, origin);
+        assert_eq!(m.get(&2), Some(&(5, true)));
+        // A missing file is an empty phase, not an error.
+        assert_eq!(phase(&dir.path().join("none.csv"), 0, 60, origin).probed, 0);
+    }
+}

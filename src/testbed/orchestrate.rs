@@ -504,7 +504,8 @@ async fn experiment(ctx: &mut Ctx) -> Result<()> {
     plan_args.extend(tables.iter().map(|t| t.display().to_string()));
     let planned = run_child(ctx, &plan_args, Duration::from_secs(60)).await?;
     event(ctx, Event::step(learn as f64, "plan", "all", &planned));
-    if !planned.ok {
+    // Exit 3: no switch needed (one node is free all period); that node serves throughout.
+    if !planned.ok && planned.code != Some(3) {
         bail!("plan failed: {}", planned.stderr);
     }
     let plan_file = ctx.lay.out.join("plan.txt");
@@ -540,15 +541,27 @@ async fn experiment(ctx: &mut Ctx) -> Result<()> {
         planned.stdout.trim_end()
     ));
 
-    // --- Proactive phase setup: only node 1 serves; the others' VMs are off.
-    for k in 2..=ctx.cfg.nodes {
-        stop_server(ctx, k);
+    // --- Proactive phase setup: only the node the plan has serving at slot 0 serves (its
+    // learning server is handed over to the process driver); the others' VMs are off.
+    let first = first_serving(ctx, &tables);
+    for k in 1..=ctx.cfg.nodes {
+        if k != first {
+            stop_server(ctx, k);
+        }
     }
-    if let Some(child) = ctx.servers.get(&1) {
+    if let Some(child) = ctx.servers.get(&first) {
         crate::table::atomic::write_string_atomic(
-            &ctx.nodes[0].pid_file,
+            &ctx.nodes[first - 1].pid_file,
             &format!("{}\n", child.id()),
         )?;
+    }
+    if first != 1 {
+        let addr = std::net::IpAddr::V4(ctx.nodes[first - 1].addr);
+        crate::switch::hosts::point_name(&ctx.lay.hosts, "web-server", addr)?;
+        ctx.progress.line(&format!(
+            "the plan starts on {}: the service name points there",
+            ctx.nodes[first - 1].server
+        ));
     }
     start_edge_services(ctx)?;
     let run = ctx.cfg.run * 60;
@@ -567,6 +580,20 @@ async fn experiment(ctx: &mut Ctx) -> Result<()> {
     run_monitor(ctx, &clock, learn, run).await;
     drain(ctx, ctx.cfg.minute.mul_f64(ctx.cfg.boot + 4.0)).await;
     Ok(())
+}
+
+/// The node (1-based) the plan has serving at slot 0 (the planner's library call on the
+/// same time tables `plan` read); node 1 when that cannot be known.
+fn first_serving(ctx: &Ctx, tables: &[PathBuf]) -> usize {
+    let read: Result<Vec<_>> = tables
+        .iter()
+        .map(|t| crate::table::timetable::read_time_table(t))
+        .collect();
+    read.ok()
+        .and_then(|tt| crate::plan::planner::plan(&tt, ctx.cfg.delay as usize).ok())
+        .and_then(|p| p.serving.first().map(|&i| i + 1))
+        .filter(|&k| k >= 1 && k <= ctx.cfg.nodes)
+        .unwrap_or(1)
 }
 
 fn event(ctx: &Ctx, e: Event) {

@@ -248,30 +248,36 @@ impl Whittaker {
             &self.p1[..n],
             &self.p2[..n],
         );
-        // Rolling values of rows i-1 and i-2.
-        let (mut d1, mut d2) = (0.0, 0.0);
-        let (mut l1_1, mut l2_1, mut l2_2) = (0.0, 0.0, 0.0);
+        // Rolling values of rows i-1 and i-2. With n1 = d·l1 and n2 = d·l2 (the numerators
+        // before the division), l1²d = l1·n1 and l2²d = l2·n2: one multiplication less on
+        // the loop-carried chain, which is what bounds this loop.
+        let (mut n1_1, mut l1_1) = (0.0, 0.0);
+        let (mut l2_1, mut l2_2) = (0.0, 0.0);
+        let (mut e2_1, mut e2_2) = (0.0, 0.0); // l2²d of rows i-1, i-2
         let (mut u1, mut u2) = (0.0, 0.0);
         for i in 0..n {
-            let di = w[i] + lambda * p0[i] - l1_1 * l1_1 * d1 - l2_2 * l2_2 * d2;
+            let di = w[i] + lambda * p0[i] - l1_1 * n1_1 - e2_2;
             let inv = 1.0 / di;
-            let l1i = (lambda * p1[i] - l2_1 * d1 * l1_1) * inv;
-            let l2i = lambda * p2[i] * inv;
+            let n1 = lambda * p1[i] - l2_1 * n1_1;
+            let n2 = lambda * p2[i];
+            let l1i = n1 * inv;
+            let l2i = n2 * inv;
             let u = wy[i] - l1_1 * u1 - l2_2 * u2;
             inv_d[i] = inv;
             l1[i] = l1i;
             l2[i] = l2i;
             z[i] = u;
-            d2 = d1;
-            d1 = di;
+            e2_2 = e2_1;
+            e2_1 = l2i * n2;
             l2_2 = l2_1;
             l2_1 = l2i;
             l1_1 = l1i;
+            n1_1 = n1;
             u2 = u1;
             u1 = u;
         }
-        let (mut z1, mut z2) = (0.0, 0.0); // z[i+1], z[i+2]
-                                           // Σ[i+1][i+1], Σ[i+2][i+2], Σ[i+1][i+2]
+        // z[i+1], z[i+2]; Σ[i+1][i+1], Σ[i+2][i+2], Σ[i+1][i+2].
+        let (mut z1, mut z2) = (0.0, 0.0);
         let (mut s0_1, mut s0_2, mut s1_1) = (0.0, 0.0, 0.0);
         let (mut rss, mut trace) = (0.0, 0.0);
         for i in (0..n).rev() {

@@ -26,7 +26,7 @@ Schedules: one --schedule per node, in node order; nodes without one are never f
 ";
 
 const EXAMPLES: &str = "
-Examples:
+Usage examples:
   edgeshift synth rec/                                  # the seed's setup, 2 days
   edgeshift synth rec/ --days 7 --schedule \"0 9 * * * for 45m\" --schedule \"0 14 * * * for 30m\"
   edgeshift synth rec/ --days 21 --schedule \"0 9 * * 1-5 for 1h\" --schedule \"30 * * * * for 10m\"
@@ -148,11 +148,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     for f in synth::write_recording(&args.outdir, &opts)? {
         println!(
-            "wrote {} ({} rows, node {}, {} floods)",
+            "wrote {} ({} rows, node {}, {} flood{})",
             f.path.display(),
             f.rows,
             f.node,
-            f.floods
+            f.floods,
+            if f.floods == 1 { "" } else { "s" }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -324,6 +324,7 @@ impl Frame {
         }
         line.push('\n');
         w.write_all(line.as_bytes())?;
+        let mut floats = ryu::Buffer::new();
         for i in 0..self.times.len() {
             line.clear();
             line.push_str(&format_time(self.times[i]));
@@ -332,10 +333,7 @@ impl Frame {
                 let v = c.values[i];
                 if v.is_finite() {
                     match c.kind {
-                        Kind::Number => {
-                            use std::fmt::Write as _;
-                            let _ = write!(line, "{v}");
-                        }
+                        Kind::Number => push_number(&mut line, v, &mut floats),
                         Kind::Duration => line.push_str(&format_duration(v)),
                     }
                 }
@@ -353,6 +351,19 @@ impl Frame {
     }
 }
 
+/// Appends a finite number exactly as `format!("{v}")` would (shortest digits that read
+/// back to the same value, no exponent, no trailing `.0`), via `ryu`: about twice as fast,
+/// which matters for the intermediate files of long recordings.
+pub fn push_number(out: &mut String, v: f64, buf: &mut ryu::Buffer) {
+    let s = buf.format_finite(v);
+    if s.contains('e') {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{v}");
+    } else {
+        out.push_str(s.strip_suffix(".0").unwrap_or(s));
+    }
+}
+
 /// Appends a CSV field, quoting it when needed.
 pub fn push_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
@@ -367,6 +378,34 @@ pub fn push_field(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut buf = ryu::Buffer::new();
+        let mut x = 0.123_456_789_f64;
+        let mut vals = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -2.5,
+            1e-7,
+            1e21,
+            123456.0,
+            0.1 + 0.2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for _ in 0..2000 {
+            x = (x * 7919.0 + 0.5).fract() * 10f64.powi((x * 40.0) as i32 - 20);
+            vals.push(x);
+            vals.push(-x * 1e3);
+        }
+        for v in vals {
+            let mut s = String::new();
+            push_number(&mut s, v, &mut buf);
+            assert_eq!(s, format!("{v}"));
+        }
+    }
 
     fn read(s: &str) -> Result<Frame> {
         Frame::from_reader(s.as_bytes(), "t.csv", ReadOptions::default())

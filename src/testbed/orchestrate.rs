@@ -89,6 +89,8 @@ impl TestbedConfig {
 /// Names and files of one node.
 #[derive(Debug, Clone)]
 struct Node {
+    /// 1-based index.
+    k: usize,
     server: String,
     edge: String,
     addr: Ipv4Addr,
@@ -224,6 +226,7 @@ fn setup(cfg: &TestbedConfig) -> Result<Ctx> {
             Some(s) => Some(cron::parse_flood_schedule(s)?),
         };
         nodes.push(Node {
+            k,
             server: format!("web-server{k}"),
             edge: format!("eden{k}"),
             addr: cfg.addr(k),
@@ -582,18 +585,34 @@ async fn experiment(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-/// The node (1-based) the plan has serving at slot 0 (the planner's library call on the
-/// same time tables `plan` read); node 1 when that cannot be known.
+/// The node (1-based) that serves when the proactive phase starts at slot 0: the target of
+/// the plan's last switch of the cycle (its line fired in the "previous" period, so its
+/// effect is in place), or, with no switch, the node the plan has serving throughout (the
+/// planner's library call on the same time tables `plan` read); node 1 when unknown.
 fn first_serving(ctx: &Ctx, tables: &[PathBuf]) -> usize {
     let read: Result<Vec<_>> = tables
         .iter()
         .map(|t| crate::table::timetable::read_time_table(t))
         .collect();
-    read.ok()
+    let Some(plan) = read
+        .ok()
         .and_then(|tt| crate::plan::planner::plan(&tt, ctx.cfg.delay as usize).ok())
-        .and_then(|p| p.serving.first().map(|&i| i + 1))
-        .filter(|&k| k >= 1 && k <= ctx.cfg.nodes)
-        .unwrap_or(1)
+    else {
+        return 1;
+    };
+    let name = match plan.switches.iter().max_by_key(|s| s.fire_slot) {
+        Some(last) => last.to.clone(),
+        None => plan
+            .serving
+            .first()
+            .and_then(|&i| plan.nodes.get(i))
+            .cloned()
+            .unwrap_or_default(),
+    };
+    ctx.nodes
+        .iter()
+        .find(|n| n.server == name)
+        .map_or(1, |n| n.k)
 }
 
 fn event(ctx: &Ctx, e: Event) {

@@ -189,8 +189,14 @@ pub fn run(cfg: &TestbedConfig) -> Result<Summary> {
         shutdown(&mut ctx).await;
         ctx.progress.finish();
         let events = ctx.events.lock().map(|e| e.clone()).unwrap_or_default();
+        let counts = ctx
+            .tally
+            .lock()
+            .map(|t| (t.skipped, t.failed_jobs))
+            .unwrap_or_default();
         outcome.map(|()| {
             (
+                counts,
                 ctx.lay.clone(),
                 events,
                 ctx.nodes
@@ -201,8 +207,10 @@ pub fn run(cfg: &TestbedConfig) -> Result<Summary> {
         })
     });
     rt.shutdown_timeout(Duration::from_secs(2));
-    let (lay, events, servers) = result?;
-    let summary = report::summarize(cfg, &lay, &servers, &events)?;
+    let ((skipped, failed), lay, events, servers) = result?;
+    let mut summary = report::summarize(cfg, &lay, &servers, &events)?;
+    summary.jobs_skipped = skipped;
+    summary.jobs_failed = failed;
     report::write_all(cfg, &lay, &servers, &summary)?;
     Ok(summary)
 }

@@ -185,6 +185,10 @@ pub struct Summary {
     pub switches: Vec<SwitchSummary>,
     pub kills: Vec<KillSummary>,
     pub monitor_runs: Vec<Event>,
+    /// Per-minute jobs (probes, diag) skipped because the previous one still ran.
+    pub jobs_skipped: u64,
+    /// Per-minute jobs that failed (a probe that could not write its row, a diag error).
+    pub jobs_failed: u64,
     pub events: Vec<Event>,
 }
 
@@ -351,6 +355,8 @@ pub fn summarize(
             .filter(|e| e.kind == "monitor")
             .cloned()
             .collect(),
+        jobs_skipped: 0,
+        jobs_failed: 0,
         events: events.into_iter().filter(|e| e.kind != "flood").collect(),
     })
 }
@@ -397,6 +403,11 @@ planned switching delay {} min, emulated VM start {} min.\n",
         r,
         "\nUnavailable minutes, proactive phase: {:?}\n",
         s.proactive.unavailable_minutes
+    );
+    let _ = writeln!(
+        r,
+        "Per-minute jobs skipped (previous one still running): {}; failed: {}.\n",
+        s.jobs_skipped, s.jobs_failed
     );
     let _ = writeln!(r, "![availability](availability.svg)\n");
     let _ = writeln!(r, "## Calibration and plan\n");

@@ -406,7 +406,8 @@ planned switching delay {} min, emulated VM start {} min.\n",
     );
     let _ = writeln!(
         r,
-        "Per-minute jobs skipped (previous one still running): {}; failed: {}.\n",
+        "Per-minute jobs skipped (previous one still running): {}; failed: {} (a `diag` fails \
+while its node's VM boots: no metrics yet).\n",
         s.jobs_skipped, s.jobs_failed
     );
     let _ = writeln!(r, "![availability](availability.svg)\n");

@@ -29,55 +29,30 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Turn cumulative byte counters into rates (bytes per second).
     Bandwidth(cmd::bandwidth::Args),
-    /// Smooth columns with a penalized smoother (GCV-chosen by default).
     Smooth(cmd::smooth::Args),
-    /// As-of join: for each LEFT row, the latest RIGHT row at or before it.
     Join(cmd::join::Args),
-    /// Compute the six limit statistics per parameter from a joined file.
     Limits(cmd::limits::Args),
-    /// Remove outliers above errors_mean + errors_std and interpolate them.
     Clean(cmd::clean::Args),
-    /// Compute a time table (busy slots of the period) from edge data and limits.
     TimeTable(cmd::time_table::Args),
-    /// List the busy runs of a time table (start slot and length).
     Patterns(cmd::patterns::Args),
-    /// Run the whole calibration chain (the reference analysis.sh) in one process.
     Calibrate(cmd::calibrate::Args),
-    /// Run the edge-side chain: rates, clean, smooth, time table.
     EdgeTable(cmd::edge_table::Args),
-    /// Write a realistic synthetic recording from a known flood schedule.
     Synth(cmd::synth::Args),
-    /// Plan switches from time tables and print them as crontab lines.
     Plan(cmd::plan::Args),
-    /// Install, show or remove the generated block in the user's crontab.
     Crontab(cmd::crontab::Args),
-    /// Move the service from one node to another (start, check, repoint, stop).
     Switch(cmd::switch::Args),
-    /// Print an example configuration file.
     Config(cmd::config::Args),
-    /// Estimate the availability a plan would have given on recorded probes.
     Backtest(cmd::backtest::Args),
-    /// Probe a URL with N HTTP GETs and append one row to a probe file.
     Measure(cmd::measure::Args),
-    /// Generate HTTP load for a number of minutes and report latency.
     Flood(cmd::flood::Args),
-    /// Serve the web service with a finite capacity (runs in the service VM).
     WebServer(cmd::web_server::Args),
-    /// Print one edge measurement row (from eden, /proc or Prometheus).
     Diag(cmd::diag::Args),
-    /// Serve this node's time table over HTTP.
     EdgeServe(cmd::edge_serve::Args),
-    /// Check the probe log; when errors are frequent, re-plan and re-install.
     Monitor(cmd::monitor::Args),
-    /// Cut a time window out of a CSV file.
     Select(cmd::select::Args),
-    /// Print the rounded percentage of rows with COLUMN >= LIMIT.
     Detect(cmd::detect::Args),
-    /// Run the whole system on this machine on loopback and report.
     Testbed(cmd::testbed::Args),
-    /// Simulate many nodes in virtual time to study scale, delay and noise.
     Simulate(cmd::simulate::Args),
 }
 

@@ -963,36 +963,55 @@ pub fn calibrate(
     })
 }
 
-/// Writes the nine outputs of [`calibrate`] (everything already computed), each atomically,
-/// on parallel threads: formatting 30 MB of numbers and syncing nine files is most of
-/// a CLI run, and the files are independent. The first error (in the order of `paths`)
-/// is returned after every thread has finished; files already renamed into place stay.
-fn write_outputs<'a>(cal: &'a Calibration, paths: &'a [PathBuf; 9], server: &'a str) -> Result<()> {
-    type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
-    let frame = |f: &'a Frame, p: &'a Path| -> Job<'a> { Box::new(move || f.write(p)) };
-    // (index in `paths`, job); the largest files first, so that they do not finish last.
-    let jobs: Vec<(usize, Job<'a>)> = vec![
-        (2, frame(&cal.joined, &paths[2])),
-        (6, frame(&cal.joined_cleared, &paths[6])),
-        (1, frame(&cal.smoothed, &paths[1])),
-        (5, frame(&cal.cleared_smoothed, &paths[5])),
-        (0, frame(&cal.bw, &paths[0])),
-        (4, frame(&cal.cleared, &paths[4])),
-        (3, Box::new(|| write_limits(&paths[3], &cal.first_limits))),
-        (7, Box::new(|| write_limits(&paths[7], &cal.limits))),
-        (
-            8,
-            Box::new(move || {
-                write_time_table(&paths[8], &cal.table.table)
-                    .with_context(|| format!("writing the time table of {server}"))
-            }),
-        ),
-    ];
+/// Writes the nine outputs of [`calibrate`] (everything already computed), each atomically.
+///
+/// Formatting 30 MB of numbers and syncing nine files is most of a CLI run. The six frames
+/// are formatted one after the other on this thread, each copying the cells it shares
+/// with the frames before it ([`Frame::to_text`]: the joined frames repeat the smoothed
+/// ones, the cleaned ones the rates), and each text is written and synced on its own
+/// thread while the next one is formatted; the three small files are written at once.
+/// The first error (in the order of `paths`) is returned after every thread has
+/// finished; files already renamed into place stay.
+fn write_outputs(cal: &Calibration, paths: &[PathBuf; 9], server: &str) -> Result<()> {
+    use crate::table::frame::FrameText;
+    use std::sync::Arc;
     let mut results: Vec<(usize, Result<()>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .into_iter()
-            .map(|(i, job)| (i, scope.spawn(job)))
-            .collect();
+        let mut handles = vec![
+            (
+                3,
+                scope.spawn(|| write_limits(&paths[3], &cal.first_limits)),
+            ),
+            (7, scope.spawn(|| write_limits(&paths[7], &cal.limits))),
+            (
+                8,
+                scope.spawn(|| {
+                    write_time_table(&paths[8], &cal.table.table)
+                        .with_context(|| format!("writing the time table of {server}"))
+                }),
+            ),
+        ];
+        let mut write = |i: usize, text: FrameText| -> Arc<FrameText> {
+            let text = Arc::new(text);
+            let mine = Arc::clone(&text);
+            handles.push((i, scope.spawn(move || mine.write(&paths[i]))));
+            text
+        };
+        let bw = write(0, cal.bw.to_text(&[]));
+        let smoothed = write(1, cal.smoothed.to_text(&[(&cal.bw, &bw)]));
+        let joined = write(2, cal.joined.to_text(&[(&cal.smoothed, &smoothed)]));
+        drop(smoothed);
+        let cleared = write(4, cal.cleared.to_text(&[(&cal.bw, &bw)]));
+        drop(bw);
+        let cleared_smoothed = write(5, cal.cleared_smoothed.to_text(&[(&cal.cleared, &cleared)]));
+        drop(cleared);
+        write(
+            6,
+            cal.joined_cleared.to_text(&[
+                (&cal.cleared_smoothed, &cleared_smoothed),
+                (&cal.joined, &joined),
+            ]),
+        );
+        drop((joined, cleared_smoothed));
         handles
             .into_iter()
             .map(|(i, h)| {

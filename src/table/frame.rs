@@ -548,6 +548,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn text_copied_from_bases_is_what_write_to_writes() {
+        let written = |f: &Frame| {
+            let mut v = Vec::new();
+            f.write_to(&mut v).unwrap();
+            String::from_utf8(v).unwrap()
+        };
+        let mut a = Frame::with_times(
+            (0..50)
+                .map(|i| 1_700_000_000_000_000 + i * 61_000_123)
+                .collect(),
+        );
+        let x: Vec<f64> = (0..50).map(|i| i as f64 * 1.37 - 3.0).collect();
+        let mut y: Vec<f64> = (0..50).map(|i| (i * i) as f64).collect();
+        y[7] = f64::NAN;
+        a.set("x", x.clone(), Kind::Number);
+        a.set("y", y.clone(), Kind::Number);
+        a.set("d", x.iter().map(|v| v.abs()).collect(), Kind::Duration);
+        let at = a.to_text(&[]);
+        assert_eq!(at.text, written(&a));
+        // Fewer rows, some values changed, a column of another kind, a new column.
+        let mut b = a.clone();
+        let keep: Vec<bool> = (0..50).map(|i| i % 3 != 0).collect();
+        b.retain_rows(&keep);
+        if let Some(v) = b.values_mut("x") {
+            v[4] = 1e21;
+            v[5] = f64::NAN;
+        }
+        b.set("d", b.values("x", "").unwrap().to_vec(), Kind::Number);
+        b.set("z", vec![0.25; b.len()], Kind::Number);
+        let bt = b.to_text(&[(&a, &at)]);
+        assert_eq!(bt.text, written(&b));
+        // Two bases; rows the bases do not have.
+        let mut c = b.clone();
+        c.times.push(c.times[c.len() - 1] + 1);
+        for col in &mut c.columns {
+            col.values.push(2.5);
+        }
+        let ct = c.to_text(&[(&b, &bt), (&a, &at)]);
+        assert_eq!(ct.text, written(&c));
+    }
+
+    #[test]
     fn numbers_are_written_as_display_writes_them() {
         let mut buf = ryu::Buffer::new();
         let mut x = 0.123_456_789_f64;

@@ -336,6 +336,41 @@ pub fn smooth_frame(
     columns: &[String],
     smoothing: Smoothing,
 ) -> Result<(Frame, Vec<ColumnSmoothing>)> {
+    smooth_frame_reusing(frame, columns, smoothing, None)
+}
+
+/// An earlier [`smooth_frame`] run: its input frame, output frame and notes.
+type Prior<'a> = (&'a Frame, &'a Frame, &'a [ColumnSmoothing]);
+
+/// The earlier result for column `c` when it smoothed exactly the same series (same
+/// times, bit-identical values): smoothing is deterministic, so it is the same result.
+fn reusable(
+    prior: Option<Prior<'_>>,
+    frame: &Frame,
+    c: &str,
+) -> Option<(Vec<f64>, ColumnSmoothing)> {
+    let (input, output, notes) = prior?;
+    if input.times != frame.times {
+        return None;
+    }
+    let (a, b) = (input.values(c, "").ok()?, frame.values(c, "").ok()?);
+    let same = a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+    if !same {
+        return None;
+    }
+    let note = notes.iter().find(|n| n.name == c)?.clone();
+    Some((output.values(c, "").ok()?.to_vec(), note))
+}
+
+/// [`smooth_frame`], taking the result of an earlier run for each column whose series is
+/// bit-identical to what that run smoothed (the calibration smooths the cleaned rates twice,
+/// with the first and the final limits; the cleaning often replaces the same samples).
+fn smooth_frame_reusing(
+    frame: &Frame,
+    columns: &[String],
+    smoothing: Smoothing,
+    prior: Option<Prior<'_>>,
+) -> Result<(Frame, Vec<ColumnSmoothing>)> {
     let mut out = frame.clone();
     let mut notes = Vec::new();
     for c in columns {
@@ -358,6 +393,14 @@ pub fn smooth_frame(
         .map(|t| (t - frame.times.first().copied().unwrap_or(0)) as f64)
         .collect();
     let smooth_one = |c: &String| -> Result<smooth::Smoothed> {
+        if let Some((values, note)) = reusable(prior, frame, c) {
+            return Ok(smooth::Smoothed {
+                values,
+                lambda: note.lambda,
+                edf: note.edf,
+                gcv: f64::NAN,
+            });
+        }
         let y = frame.values(c, "smooth")?;
         let problem = smooth::Whittaker::new(Some(&x), y)
             .map_err(|e| bad_input(format!("smooth: {}: {e}", place(frame, e.row))))?;
@@ -604,7 +647,7 @@ pub fn edge_time_table(
     opts: &EdgeTableOptions,
 ) -> Result<EdgeTable> {
     let (bw, report) = bandwidth(edge, &opts.counters)?;
-    table_from_rates(&bw, limits, server, opts, report.to_string())
+    table_from_rates(&bw, limits, server, opts, report.to_string(), None)
 }
 
 fn table_from_rates(
@@ -613,9 +656,10 @@ fn table_from_rates(
     server: &str,
     opts: &EdgeTableOptions,
     report: String,
+    prior: Option<Prior<'_>>,
 ) -> Result<EdgeTable> {
     let (cleared, _) = clean_frame(bw, limits, &opts.parameters)?;
-    let (smoothed, _) = smooth_frame(&cleared, &opts.parameters, opts.smoothing)?;
+    let (smoothed, _) = smooth_frame_reusing(&cleared, &opts.parameters, opts.smoothing, prior)?;
     let (table, period, auto) = time_table_of(
         &smoothed,
         limits,
@@ -759,6 +803,7 @@ pub fn calibrate_frames(
         server,
         &opts.edge_options(),
         rates.to_string(),
+        Some((&cleared, &cleared_smoothed, &notes[params.len()..])),
     )?;
     Ok(Calibration {
         bw,
@@ -892,35 +937,93 @@ pub fn calibrate(
     server: &str,
     opts: &CalibrateOptions,
 ) -> Result<CalibrationReport> {
-    let edge = read_edge(edge_path)?;
-    check_columns(&edge, edge_path, &opts.counters, &opts.parameters)?;
-    let probes = Probes::read(probe_path)?;
+    // The two files are independent: the probe file is read on a second thread.
+    let (edge, probes) = std::thread::scope(|scope| {
+        let probes = scope.spawn(|| Probes::read(probe_path));
+        let edge = read_edge(edge_path).and_then(|e| {
+            check_columns(&e, edge_path, &opts.counters, &opts.parameters).map(|()| e)
+        });
+        let probes = probes.join().unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "the thread reading {} panicked",
+                probe_path.display()
+            ))
+        });
+        // The edge file's error first, as when the files were read one after the other.
+        Ok::<_, anyhow::Error>((edge?, probes?))
+    })?;
     let cal = calibrate_frames(edge, &probes, server, opts)?;
     let paths = output_paths(edge_path, probe_path, server);
-    let frames = [
-        &cal.bw,
-        &cal.smoothed,
-        &cal.joined,
-        &cal.cleared,
-        &cal.cleared_smoothed,
-        &cal.joined_cleared,
-    ];
-    let frame_paths = [
-        &paths[0], &paths[1], &paths[2], &paths[4], &paths[5], &paths[6],
-    ];
-    for (f, p) in frames.iter().zip(frame_paths) {
-        f.write(p)?;
-    }
-    write_limits(&paths[3], &cal.first_limits)?;
-    write_limits(&paths[7], &cal.limits)?;
-    write_time_table(&paths[8], &cal.table.table)
-        .with_context(|| format!("writing the time table of {server}"))?;
+    write_outputs(&cal, &paths, server)?;
     let summary = format!("{}: {}", edge_path.display(), cal.rates);
     Ok(CalibrationReport {
         calibration: cal,
         paths: paths.to_vec(),
         summary,
     })
+}
+
+/// Writes the nine outputs of [`calibrate`] (everything already computed), each atomically.
+///
+/// Formatting 30 MB of numbers and syncing nine files is most of a CLI run. The six frames
+/// are formatted one after the other on this thread, each copying the cells it shares
+/// with the frames before it ([`Frame::to_text`]: the joined frames repeat the smoothed
+/// ones, the cleaned ones the rates), and each text is written and synced on its own
+/// thread while the next one is formatted; the three small files are written at once.
+/// The first error (in the order of `paths`) is returned after every thread has
+/// finished; files already renamed into place stay.
+fn write_outputs(cal: &Calibration, paths: &[PathBuf; 9], server: &str) -> Result<()> {
+    use crate::table::frame::FrameText;
+    use std::sync::Arc;
+    let mut results: Vec<(usize, Result<()>)> = std::thread::scope(|scope| {
+        let mut handles = vec![
+            (
+                3,
+                scope.spawn(|| write_limits(&paths[3], &cal.first_limits)),
+            ),
+            (7, scope.spawn(|| write_limits(&paths[7], &cal.limits))),
+            (
+                8,
+                scope.spawn(|| {
+                    write_time_table(&paths[8], &cal.table.table)
+                        .with_context(|| format!("writing the time table of {server}"))
+                }),
+            ),
+        ];
+        let mut write = |i: usize, text: FrameText| -> Arc<FrameText> {
+            let text = Arc::new(text);
+            let mine = Arc::clone(&text);
+            handles.push((i, scope.spawn(move || mine.write(&paths[i]))));
+            text
+        };
+        let bw = write(0, cal.bw.to_text(&[]));
+        let smoothed = write(1, cal.smoothed.to_text(&[(&cal.bw, &bw)]));
+        let joined = write(2, cal.joined.to_text(&[(&cal.smoothed, &smoothed)]));
+        drop(smoothed);
+        let cleared = write(4, cal.cleared.to_text(&[(&cal.bw, &bw)]));
+        drop(bw);
+        let cleared_smoothed = write(5, cal.cleared_smoothed.to_text(&[(&cal.cleared, &cleared)]));
+        drop(cleared);
+        write(
+            6,
+            cal.joined_cleared.to_text(&[
+                (&cal.cleared_smoothed, &cleared_smoothed),
+                (&cal.joined, &joined),
+            ]),
+        );
+        drop((joined, cleared_smoothed));
+        handles
+            .into_iter()
+            .map(|(i, h)| {
+                let r = h.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("a thread writing the outputs panicked"))
+                });
+                (i, r)
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().try_for_each(|(_, r)| r)
 }
 
 /// Prefixes an error with the file it is about (keeps its class: input errors stay input

@@ -104,36 +104,62 @@ pub fn format_time(t_us: i64) -> String {
 /// Appends the [`format_time`] text of a time to `out`. Fixed-position digits: several
 /// times faster than chrono's `format`, which matters when writing year-long files.
 pub fn push_time(out: &mut String, t_us: i64) {
-    let days = t_us.div_euclid(86_400_000_000);
-    let rest = t_us.rem_euclid(86_400_000_000);
-    let date = i32::try_from(days + 719_163)
-        .ok()
-        .and_then(NaiveDate::from_num_days_from_ce_opt)
-        .filter(|d| (0..=9999).contains(&d.year()));
-    let Some(date) = date else {
-        match to_datetime(t_us) {
-            Some(dt) => out.push_str(&dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()),
-            None => out.push_str(&format!("invalid-time({t_us})")),
-        }
-        return;
-    };
-    let (secs, us) = (rest / 1_000_000, rest % 1_000_000);
-    let mut buf = *b"0000-00-00T00:00:00.000000";
-    let mut put = |at: usize, v: i64, width: usize| {
-        let mut v = v;
-        for i in (0..width).rev() {
-            buf[at + i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, i64::from(date.year()), 4);
-    put(5, i64::from(date.month()), 2);
-    put(8, i64::from(date.day()), 2);
-    put(11, secs / 3600, 2);
-    put(14, (secs / 60) % 60, 2);
-    put(17, secs % 60, 2);
-    put(20, us, 6);
-    out.extend(buf.iter().map(|&b| char::from(b)));
+    TimeWriter::default().push(out, t_us);
+}
+
+/// Writes many times in a row, as [`push_time`] does, remembering the date of the last one
+/// (rows of a file mostly share their day): what [`Frame`](super::Frame) writing uses.
+#[derive(Debug, Clone, Default)]
+pub struct TimeWriter {
+    /// The day number and the `YYYY-MM-DD` text of the last time written.
+    day: Option<(i64, [u8; 10])>,
+}
+
+impl TimeWriter {
+    /// Appends the [`format_time`] text of `t_us` to `out`.
+    pub fn push(&mut self, out: &mut String, t_us: i64) {
+        let days = t_us.div_euclid(86_400_000_000);
+        let rest = t_us.rem_euclid(86_400_000_000);
+        let date = match self.day {
+            Some((d, text)) if d == days => text,
+            _ => {
+                let date = i32::try_from(days + 719_163)
+                    .ok()
+                    .and_then(NaiveDate::from_num_days_from_ce_opt)
+                    .filter(|d| (0..=9999).contains(&d.year()));
+                let Some(date) = date else {
+                    match to_datetime(t_us) {
+                        Some(dt) => out.push_str(&dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()),
+                        None => out.push_str(&format!("invalid-time({t_us})")),
+                    }
+                    return;
+                };
+                let mut text = *b"0000-00-00";
+                put_digits(&mut text[0..4], i64::from(date.year()));
+                put_digits(&mut text[5..7], i64::from(date.month()));
+                put_digits(&mut text[8..10], i64::from(date.day()));
+                self.day = Some((days, text));
+                text
+            }
+        };
+        let (secs, us) = (rest / 1_000_000, rest % 1_000_000);
+        let mut buf = *b"0000-00-00T00:00:00.000000";
+        buf[..10].copy_from_slice(&date);
+        put_digits(&mut buf[11..13], secs / 3600);
+        put_digits(&mut buf[14..16], (secs / 60) % 60);
+        put_digits(&mut buf[17..19], secs % 60);
+        put_digits(&mut buf[20..26], us);
+        // Only ASCII digits and separators: always valid UTF-8.
+        out.push_str(std::str::from_utf8(&buf).unwrap_or("invalid-time"));
+    }
+}
+
+/// Writes the last `out.len()` decimal digits of `v` (≥ 0) into `out`, zero-padded.
+fn put_digits(out: &mut [u8], mut v: i64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
 }
 
 /// The current local wall-clock time in microseconds (what `measure` and `diag` record).
@@ -183,6 +209,21 @@ pub fn hhmm(t_us: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_writer_matches_format_time_across_days() {
+        let mut w = TimeWriter::default();
+        let mut out = String::new();
+        let mut want = String::new();
+        let start = parse_time("2023-12-31T23:58:59.999999").unwrap();
+        for k in 0..200i64 {
+            let t = start + k * 37_123_457 - if k == 100 { 10 * 86_400_000_000 } else { 0 };
+            w.push(&mut out, t);
+            want.push_str(&format_time(t));
+        }
+        assert_eq!(out, want);
+        assert!(want.contains("2024-01-01T00:"));
+    }
 
     #[test]
     fn parses_every_form_the_files_use() {

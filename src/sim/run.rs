@@ -3,6 +3,7 @@
 use super::model::{node_rng, samples, NodeModel, SimConfig, PARAMS, SLOTS};
 use crate::analysis::period::{Period, MINUTE_US};
 use crate::analysis::{limits, timetable};
+use crate::table::timetable::TimeTable;
 use std::time::Instant;
 
 /// One line of the result table: a (delay, noise) combination over all groups.
@@ -191,7 +192,7 @@ fn run_group(cfg: &SimConfig, nodes: &[usize], acc: &mut [Acc]) {
             a.proactive_ok += ok;
             a.slots += (tables.len() * SLOTS) as u64;
             a.slots_right += right;
-            a.switches += plan.len() as u64;
+            a.switches += plan.moves.len() as u64;
             a.failed += failed;
         }
     }
@@ -237,53 +238,54 @@ pub struct Move {
     pub to: usize,
 }
 
-/// The cyclic plan (SPEC fix 7): stay while the current node is free; when it is busy
-/// `delay` slots ahead, start moving to the node free then that stays free longest (a
-/// target busy when the move would complete is not worth it); when all are busy, stay.
-pub fn plan_cycle(tables: &[Vec<bool>], delay: usize) -> Vec<Move> {
-    let n = tables.len();
-    if n < 2 {
-        return Vec::new();
+/// A group's cyclic plan: the node serving at slot 0 and the switches of one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CyclePlan {
+    pub start: usize,
+    pub moves: Vec<Move>,
+}
+
+/// Plans a group with the real planner (`plan::planner::plan`, SPEC fix 7), the same code
+/// that `edgeshift plan` and the monitor use; only the node names are made up here.
+pub fn plan_cycle(tables: &[Vec<bool>], delay: usize) -> CyclePlan {
+    let named: Vec<TimeTable> = tables
+        .iter()
+        .enumerate()
+        .map(|(k, busy)| TimeTable {
+            server: format!("n{k}"),
+            busy: busy.clone(),
+        })
+        .collect();
+    let Ok(plan) = crate::plan::planner::plan(&named, delay) else {
+        // Fewer than two nodes: nothing to plan, node 0 serves.
+        return CyclePlan {
+            start: 0,
+            moves: Vec::new(),
+        };
+    };
+    let index = |name: &str| plan.nodes.iter().position(|n| n == name).unwrap_or(0);
+    CyclePlan {
+        start: plan.serving.first().copied().unwrap_or(0),
+        moves: plan
+            .switches
+            .iter()
+            .map(|s| Move {
+                slot: s.fire_slot,
+                from: index(&s.from),
+                to: index(&s.to),
+            })
+            .collect(),
     }
-    let busy = |k: usize, t: usize| tables[k][t % SLOTS];
-    let free_run = |k: usize, t: usize| (0..SLOTS).take_while(|&i| !busy(k, t + i)).count();
-    let mut cur = 0;
-    let mut moves = Vec::new();
-    // Two laps: the first settles the state at the start of the cycle; the second is kept.
-    let mut t = 0;
-    while t < 2 * SLOTS {
-        let arrive = t + delay;
-        if busy(cur, arrive) {
-            let best = (0..n)
-                .filter(|&k| k != cur && !busy(k, arrive))
-                .max_by_key(|&k| (free_run(k, arrive), std::cmp::Reverse(k)));
-            if let Some(to) = best {
-                if t >= SLOTS {
-                    moves.push(Move {
-                        slot: t % SLOTS,
-                        from: cur,
-                        to,
-                    });
-                }
-                cur = to;
-                t = arrive.max(t + 1);
-                continue;
-            }
-        }
-        t += 1;
-    }
-    moves.sort_by_key(|m| m.slot);
-    moves
 }
 
 /// Replays a plan against the ground truth. Returns (available minutes, failed switches).
-pub fn replay(plan: &[Move], truth: &[Vec<bool>], delay: usize) -> (u64, u64) {
+pub fn replay(plan: &CyclePlan, truth: &[Vec<bool>], delay: usize) -> (u64, u64) {
     let minutes = truth.first().map_or(0, Vec::len);
     let mut by_slot: Vec<Option<Move>> = vec![None; SLOTS];
-    for m in plan {
-        by_slot[m.slot] = Some(*m);
+    for m in &plan.moves {
+        by_slot[m.slot % SLOTS] = Some(*m);
     }
-    let mut cur = 0;
+    let mut cur = plan.start;
     let mut pending: Option<(usize, usize)> = None; // (target, ready at)
     let (mut ok, mut failed) = (0u64, 0u64);
     for t in 0..minutes {
@@ -326,7 +328,7 @@ mod tests {
         let t2 = table(&[1..11, 31..41]);
         let plan = plan_cycle(&[t1, t2], 8);
         let slots: Vec<(usize, usize, usize)> =
-            plan.iter().map(|m| (m.slot, m.from, m.to)).collect();
+            plan.moves.iter().map(|m| (m.slot, m.from, m.to)).collect();
         assert_eq!(slots, vec![(8, 0, 1), (23, 1, 0), (38, 0, 1), (53, 1, 0)]);
     }
 

@@ -161,17 +161,10 @@ pub fn validate(body: &str, source: &str, name: &str, period: PeriodArg) -> Resu
 
 /// The cache file of a node.
 pub fn cache_path(dir: &Path, name: &str) -> PathBuf {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dir.join(format!("{}.time_table.csv", safe.trim_start_matches('.')))
+    dir.join(format!(
+        "{}.time_table.csv",
+        crate::table::atomic::safe_file_stem(name)
+    ))
 }
 
 /// Reads a node's cached table, validated like a fetched one.

@@ -311,17 +311,7 @@ fn write_backup(target: &CrontabTarget, old: &str, opts: &CrontabOptions) -> Res
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the backup folder {}", dir.display()))?;
     let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.6f");
-    let label: String = target
-        .label()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let label = crate::table::atomic::safe_file_stem(&target.label());
     let path = dir.join(format!("crontab.{label}.{stamp}.bak"));
     write_string_atomic(&path, old).with_context(|| {
         format!(

@@ -52,6 +52,23 @@ where
     Ok(())
 }
 
+/// A file-name-safe form of user text (a node or user name): ASCII letters, digits, `-`, `_`
+/// and `.` are kept, anything else becomes `_`, and leading dots are dropped so the result
+/// can neither climb out of a folder nor hide.
+pub fn safe_file_stem(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    safe.trim_start_matches('.').to_string()
+}
+
 /// Writes a whole string atomically.
 pub fn write_string_atomic(path: &Path, content: &str) -> Result<()> {
     write_atomic(path, |w| {
@@ -77,6 +94,13 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn safe_file_stems_cannot_escape_their_folder() {
+        assert_eq!(safe_file_stem("web-server1"), "web-server1");
+        assert_eq!(safe_file_stem("../etc/passwd"), "_etc_passwd");
+        assert_eq!(safe_file_stem("a b/c"), "a_b_c");
     }
 
     #[test]

@@ -634,27 +634,35 @@ mod tests {
 
     #[test]
     fn text_copied_from_bases_is_what_write_to_writes() {
+        // 50 rows: one thread; 20 000 rows: two halves on two threads.
+        for n in [50, 20_000] {
+            copied_text_matches(n);
+        }
+    }
+
+    fn copied_text_matches(n: i64) {
         let written = |f: &Frame| {
             let mut v = Vec::new();
             f.write_to(&mut v).unwrap();
             String::from_utf8(v).unwrap()
         };
         let mut a = Frame::with_times(
-            (0..50)
+            (0..n)
                 .map(|i| 1_700_000_000_000_000 + i * 61_000_123)
                 .collect(),
         );
-        let x: Vec<f64> = (0..50).map(|i| i as f64 * 1.37 - 3.0).collect();
-        let mut y: Vec<f64> = (0..50).map(|i| (i * i) as f64).collect();
+        let x: Vec<f64> = (0..n).map(|i| i as f64 * 1.37 - 3.0).collect();
+        let mut y: Vec<f64> = (0..n).map(|i| (i * i) as f64).collect();
         y[7] = f64::NAN;
         a.set("x", x.clone(), Kind::Number);
         a.set("y", y.clone(), Kind::Number);
         a.set("d", x.iter().map(|v| v.abs()).collect(), Kind::Duration);
         let at = a.to_text(&[]);
         assert_eq!(at.text, written(&a));
+        assert!(at.has_cells(&a), "the cell offsets cover every cell");
         // Fewer rows, some values changed, a column of another kind, a new column.
         let mut b = a.clone();
-        let keep: Vec<bool> = (0..50).map(|i| i % 3 != 0).collect();
+        let keep: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
         b.retain_rows(&keep);
         if let Some(v) = b.values_mut("x") {
             v[4] = 1e21;

@@ -11,7 +11,7 @@
 //! Every error names the file, the line, the column and the bad value.
 
 use super::atomic::write_atomic;
-use super::time::{format_duration, format_time, parse_duration, parse_time, TimeWriter};
+use super::time::{format_time, parse_duration, parse_time, push_duration, TimeWriter};
 use crate::error::bad_input;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -337,7 +337,7 @@ impl Frame {
                 if v.is_finite() {
                     match c.kind {
                         Kind::Number => push_number(&mut out, v, &mut floats),
-                        Kind::Duration => out.push_str(&format_duration(v)),
+                        Kind::Duration => push_duration(&mut out, v),
                     }
                 }
             }
@@ -359,14 +359,7 @@ impl Frame {
     /// one another's columns. Rows are matched by time in one forward pass per base.
     pub fn to_text(&self, bases: &[(&Frame, &FrameText)]) -> FrameText {
         let k = self.columns.len() + 1;
-        let mut text = String::with_capacity(self.len() * k * 16 + 256);
-        text.push_str(TIME);
-        for c in &self.columns {
-            text.push(',');
-            push_field(&mut text, &c.name);
-        }
-        text.push('\n');
-        let mut starts: Vec<u32> = Vec::with_capacity(self.len() * k + 1);
+        let n = self.len();
         // Per base: for each of our columns, the base's column of the same name and kind
         // (None for bases whose text has no cell offsets).
         let maps: Vec<Option<Vec<Option<&[f64]>>>> = bases
@@ -385,12 +378,99 @@ impl Frame {
                 })
             })
             .collect();
+        let mut header = String::with_capacity(self.len() * k * 16 + 256);
+        header.push_str(TIME);
+        for c in &self.columns {
+            header.push(',');
+            push_field(&mut header, &c.name);
+        }
+        header.push('\n');
+        // Long frames: the second half of the rows is formatted on a second thread, then
+        // appended. Each row's text depends only on the row (and the bases), so the bytes
+        // are those of one pass.
+        let (mut first, second) = if n >= PARALLEL_TEXT_ROWS {
+            let mid = n / 2;
+            let maps = &maps;
+            std::thread::scope(|scope| {
+                let tail = scope.spawn(move || {
+                    self.text_rows(mid..n, bases, maps, String::with_capacity(mid * k * 16))
+                });
+                let head = self.text_rows(0..mid, bases, maps, header);
+                match tail.join() {
+                    Ok(tail) => (head, Some(tail)),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            })
+        } else {
+            (self.text_rows(0..n, bases, &maps, header), None)
+        };
+        if let Some(tail) = second {
+            let shift = first.text.len();
+            first.text.push_str(&tail.text);
+            match u32::try_from(shift) {
+                Ok(shift) if first.fit && tail.fit => {
+                    first.starts.reserve(tail.starts.len() + 1);
+                    for s in tail.starts {
+                        match s.checked_add(shift) {
+                            Some(s) => first.starts.push(s),
+                            None => {
+                                first.fit = false;
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => first.fit = false,
+            }
+        }
+        let RowsText {
+            text,
+            mut starts,
+            fit,
+        } = first;
+        match u32::try_from(text.len()) {
+            Ok(end) if fit => starts.push(end),
+            _ => starts = Vec::new(),
+        }
+        if !fit {
+            starts = Vec::new();
+        }
+        FrameText {
+            text,
+            starts,
+            cells_per_row: k,
+        }
+    }
+
+    /// The text of rows `rows` appended to `text` (see [`Frame::to_text`]), with where
+    /// each cell starts in `text`.
+    fn text_rows(
+        &self,
+        rows: std::ops::Range<usize>,
+        bases: &[(&Frame, &FrameText)],
+        maps: &[Option<Vec<Option<&[f64]>>>],
+        mut text: String,
+    ) -> RowsText {
+        let k = self.columns.len() + 1;
+        let mut starts: Vec<u32> = Vec::with_capacity(rows.len() * k + 1);
+        // Where each base's forward pass stands at the first row: the pass over the rows
+        // before, without formatting them.
         let mut pos = vec![0usize; bases.len()];
+        for (bi, (b, _)) in bases.iter().enumerate() {
+            if maps[bi].is_some() {
+                let p = &mut pos[bi];
+                for &t in &self.times[..rows.start] {
+                    while *p < b.times.len() && b.times[*p] < t {
+                        *p += 1;
+                    }
+                }
+            }
+        }
         let mut row_of: Vec<Option<usize>> = vec![None; bases.len()];
         let mut floats = ryu::Buffer::new();
         let mut times = TimeWriter::default();
         let mut offsets_fit = true;
-        for i in 0..self.times.len() {
+        for i in rows {
             let t = self.times[i];
             for (bi, (b, _)) in bases.iter().enumerate() {
                 row_of[bi] = None;
@@ -432,22 +512,15 @@ impl Frame {
                 match (copied, c.kind) {
                     (Some(cell), _) => text.push_str(cell),
                     (None, Kind::Number) => push_number(&mut text, v, &mut floats),
-                    (None, Kind::Duration) => text.push_str(&format_duration(v)),
+                    (None, Kind::Duration) => push_duration(&mut text, v),
                 }
             }
             text.push('\n');
         }
-        match u32::try_from(text.len()) {
-            Ok(end) if offsets_fit => starts.push(end),
-            _ => offsets_fit = false,
-        }
-        if !offsets_fit {
-            starts = Vec::new();
-        }
-        FrameText {
+        RowsText {
             text,
             starts,
-            cells_per_row: k,
+            fit: offsets_fit,
         }
     }
 
@@ -456,6 +529,18 @@ impl Frame {
         write_atomic(path, |w| self.write_to(w))
             .with_context(|| format!("writing {}", path.display()))
     }
+}
+
+/// From this many rows on, [`Frame::to_text`] formats the two halves of the rows on two
+/// threads.
+const PARALLEL_TEXT_ROWS: usize = 8192;
+
+/// Rows formatted by one thread of [`Frame::to_text`]: the text, where each cell starts,
+/// and whether every offset fitted in `u32`.
+struct RowsText {
+    text: String,
+    starts: Vec<u32>,
+    fit: bool,
 }
 
 /// A frame formatted as CSV ([`Frame::to_text`]), with where each cell starts so that
@@ -549,27 +634,35 @@ mod tests {
 
     #[test]
     fn text_copied_from_bases_is_what_write_to_writes() {
+        // 50 rows: one thread; 20 000 rows: two halves on two threads.
+        for n in [50, 20_000] {
+            copied_text_matches(n);
+        }
+    }
+
+    fn copied_text_matches(n: i64) {
         let written = |f: &Frame| {
             let mut v = Vec::new();
             f.write_to(&mut v).unwrap();
             String::from_utf8(v).unwrap()
         };
         let mut a = Frame::with_times(
-            (0..50)
+            (0..n)
                 .map(|i| 1_700_000_000_000_000 + i * 61_000_123)
                 .collect(),
         );
-        let x: Vec<f64> = (0..50).map(|i| i as f64 * 1.37 - 3.0).collect();
-        let mut y: Vec<f64> = (0..50).map(|i| (i * i) as f64).collect();
+        let x: Vec<f64> = (0..n).map(|i| i as f64 * 1.37 - 3.0).collect();
+        let mut y: Vec<f64> = (0..n).map(|i| (i * i) as f64).collect();
         y[7] = f64::NAN;
         a.set("x", x.clone(), Kind::Number);
         a.set("y", y.clone(), Kind::Number);
         a.set("d", x.iter().map(|v| v.abs()).collect(), Kind::Duration);
         let at = a.to_text(&[]);
         assert_eq!(at.text, written(&a));
+        assert!(at.has_cells(&a), "the cell offsets cover every cell");
         // Fewer rows, some values changed, a column of another kind, a new column.
         let mut b = a.clone();
-        let keep: Vec<bool> = (0..50).map(|i| i % 3 != 0).collect();
+        let keep: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
         b.retain_rows(&keep);
         if let Some(v) = b.values_mut("x") {
             v[4] = 1e21;

@@ -199,6 +199,42 @@ pub fn format_duration(secs: f64) -> String {
     format!("{}:{:02}:{:02}.{:06}", s / 3600, (s / 60) % 60, s % 60, us)
 }
 
+/// Appends the [`format_duration`] text of `secs` to `out`, without allocating (the
+/// probe's `Responce time` column of every joined file).
+pub fn push_duration(out: &mut String, secs: f64) {
+    if !secs.is_finite() || secs < 0.0 {
+        return;
+    }
+    let total_us = (secs * 1e6).round() as i64;
+    let (s, us) = (total_us / 1_000_000, total_us % 1_000_000);
+    let hours = s / 3600;
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut h = hours;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (h % 10) as u8;
+        h /= 10;
+        if h == 0 {
+            break;
+        }
+    }
+    let mut tail = [b':', 0, 0, b':', 0, 0, b'.', 0, 0, 0, 0, 0, 0];
+    let (m, sec) = ((s / 60) % 60, s % 60);
+    tail[1] = b'0' + (m / 10) as u8;
+    tail[2] = b'0' + (m % 10) as u8;
+    tail[4] = b'0' + (sec / 10) as u8;
+    tail[5] = b'0' + (sec % 10) as u8;
+    let mut u = us;
+    for k in (7..13).rev() {
+        tail[k] = b'0' + (u % 10) as u8;
+        u /= 10;
+    }
+    for &b in digits[at..].iter().chain(&tail) {
+        out.push(char::from(b));
+    }
+}
+
 /// The time of day as `HH:MM` (for labels).
 pub fn hhmm(t_us: i64) -> String {
     to_datetime(t_us)
@@ -209,6 +245,35 @@ pub fn hhmm(t_us: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_duration_matches_format_duration() {
+        let cases = [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            0.005056,
+            0.0000004,
+            0.0000005,
+            59.9999996,
+            3599.9999995,
+            3600.0,
+            86_399.123456,
+            1e9 + 0.25,
+            9.2e12,
+            1e30,
+        ];
+        for v in cases
+            .into_iter()
+            .chain((0..5000).map(|k| k as f64 * 0.7345679))
+        {
+            let mut out = String::from("x");
+            push_duration(&mut out, v);
+            assert_eq!(out, format!("x{}", format_duration(v)), "{v}");
+        }
+    }
 
     #[test]
     fn time_writer_matches_format_time_across_days() {

@@ -1,8 +1,10 @@
 //! `diag --source proc` for real: the CPU of a busy child process started by the test, the
 //! state file between two runs, and the app's traffic read from a real web-server's /metrics.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod web_server_util;
+use web_server_util::start_web_server;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn fields(stdout: &[u8]) -> Vec<String> {
@@ -98,21 +100,8 @@ fn reads_a_busy_processs_cpu_and_keeps_state_between_runs() {
 
 #[test]
 fn reads_the_apps_traffic_and_cpu_from_the_web_servers_metrics() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["web-server", "--listen", "127.0.0.1:0", "--work", "1ms"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, url) = start_web_server(&["--work", "1ms"]);
     let server = Killed(child);
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
     let mut o = edgeshift::probe::measure::MeasureOptions::new(format!("{url}/"), 5);
     o.pause = Duration::ZERO;
     edgeshift::probe::measure::measure(&o).unwrap();

@@ -2,32 +2,16 @@
 //! while it runs (and not after), keeps going when the server stops answering or goes away,
 //! and stops on time.
 
+mod web_server_util;
+use web_server_util::start_web_server;
+
 use edgeshift::node::web_server::{RunningServer, ServerConfig};
 use edgeshift::probe::flood::{run, FloodOptions};
 use edgeshift::probe::measure::{measure, MeasureOptions};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn start_web_server(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["web-server", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    (child, url)
-}
 
 fn probe(url: &str, attempts: u32) -> edgeshift::table::probe::ProbeRow {
     let mut o = MeasureOptions::new(format!("{url}/"), attempts);

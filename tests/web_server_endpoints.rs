@@ -1,32 +1,17 @@
 //! `edgeshift web-server`: the page, `/healthz`, `/metrics`, the finite capacity (503 when
 //! the queue is full or too slow), the printed address and the graceful stop.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod web_server_util;
+use web_server_util::start_web_server;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 fn start(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgeshift"))
-        .args(["web-server", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    assert!(
-        addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
-        "{addr}"
-    );
-    (child, addr)
+    let (child, url) = start_web_server(args);
+    (child, url.trim_start_matches("http://").to_string())
 }
 
 /// One request on a new connection: (status, body).

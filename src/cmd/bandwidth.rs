@@ -34,16 +34,13 @@ pub struct Args {
     pub input: PathBuf,
     /// Output file.
     pub output: PathBuf,
-    /// Counter columns [default: "App. Tx B" "App. Rx B"].
+    /// Counter columns.
+    #[arg(default_values_t = DEFAULT_COUNTERS.map(String::from))]
     pub columns: Vec<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let columns = if args.columns.is_empty() {
-        DEFAULT_COUNTERS.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.columns
-    };
+    let columns = args.columns;
     let frame = read_frame(&args.input)?;
     let (out, report) = bandwidth(&frame, &columns).map_err(|e| in_file(&args.input, e))?;
     out.write(&args.output)?;

@@ -35,7 +35,8 @@ pub struct Args {
     pub input: PathBuf,
     /// Output limits file.
     pub output: PathBuf,
-    /// Parameter columns [default: "App. CPU Load %" "App. Tx B/s" "App. Rx B/s"].
+    /// Parameter columns.
+    #[arg(default_values_t = DEFAULT_PARAMETERS.map(String::from))]
     pub columns: Vec<String>,
     /// A row is unavailable when fewer than this fraction of its attempts succeeded.
     #[arg(long, default_value_t = DEFAULT_UNAVAILABLE_BELOW, value_name = "FRACTION")]
@@ -43,11 +44,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let columns = if args.columns.is_empty() {
-        DEFAULT_PARAMETERS.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.columns
-    };
+    let columns = args.columns;
     let frame = read_frame(&args.input)?;
     let limits =
         limits_of(&frame, &columns, args.unavailable_below).map_err(|e| in_file(&args.input, e))?;

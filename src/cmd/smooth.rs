@@ -32,7 +32,8 @@ pub struct Args {
     pub input: PathBuf,
     /// Output file.
     pub output: PathBuf,
-    /// Columns to smooth [default: "App. CPU Load %" "App. Tx B/s" "App. Rx B/s"].
+    /// Columns to smooth.
+    #[arg(default_values_t = DEFAULT_PARAMETERS.map(String::from))]
     pub columns: Vec<String>,
     /// gcv, off, or a fixed λ (a positive number).
     #[arg(long, default_value = "gcv", value_name = "gcv|off|LAMBDA")]
@@ -40,11 +41,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let columns = if args.columns.is_empty() {
-        DEFAULT_PARAMETERS.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.columns
-    };
+    let columns = args.columns;
     let frame = read_frame(&args.input)?;
     let (out, notes) =
         smooth_frame(&frame, &columns, args.smoothing).map_err(|e| in_file(&args.input, e))?;

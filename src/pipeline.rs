@@ -24,15 +24,17 @@ use crate::analysis::limits::{self as alimits, Agreement, ParamLimits};
 use crate::analysis::period::{Period, MINUTE_US};
 use crate::analysis::{asof, clean, rates, smooth, timetable};
 use crate::error::bad_input;
+use crate::table::atomic::{write_pending, PendingFile};
 use crate::table::edge::{rate_name, DEFAULT_COUNTERS, DEFAULT_PARAMETERS};
-use crate::table::limits::write_limits;
+use crate::table::limits::format_limits;
 use crate::table::probe::{Probes, ERRORS, RESPONSE_TIME, SUCCESSES};
-use crate::table::timetable::{write_time_table, TimeTable};
+use crate::table::timetable::{format_time_table, TimeTable};
 use crate::table::{Frame, Kind, ReadOptions};
 use anyhow::{Context, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// How to smooth: λ chosen by GCV (default), no smoothing, or a fixed λ.
 ///
@@ -371,7 +373,6 @@ fn smooth_frame_reusing(
     smoothing: Smoothing,
     prior: Option<Prior<'_>>,
 ) -> Result<(Frame, Vec<ColumnSmoothing>)> {
-    let mut out = frame.clone();
     let mut notes = Vec::new();
     for c in columns {
         frame.values(c, "smooth")?;
@@ -384,7 +385,7 @@ fn smooth_frame_reusing(
                 edf: f64::NAN,
             });
         }
-        return Ok((out, notes));
+        return Ok((frame.clone(), notes));
     }
     check_times(frame)?;
     let x: Vec<f64> = frame
@@ -392,6 +393,10 @@ fn smooth_frame_reusing(
         .iter()
         .map(|t| (t - frame.times.first().copied().unwrap_or(0)) as f64)
         .collect();
+    // All columns have the same times, so they share the penalty.
+    let penalty = smooth::Penalty::new(Some(&x), frame.len())
+        .map_err(|e| bad_input(format!("smooth: {}: {e}", place(frame, e.row))))?;
+    let penalty = &penalty;
     let smooth_one = |c: &String| -> Result<smooth::Smoothed> {
         if let Some((values, note)) = reusable(prior, frame, c) {
             return Ok(smooth::Smoothed {
@@ -402,8 +407,7 @@ fn smooth_frame_reusing(
             });
         }
         let y = frame.values(c, "smooth")?;
-        let problem = smooth::Whittaker::new(Some(&x), y)
-            .map_err(|e| bad_input(format!("smooth: {}: {e}", place(frame, e.row))))?;
+        let problem = smooth::Whittaker::with_penalty(penalty, y);
         Ok(match smoothing {
             Smoothing::Lambda(l) => problem.fit(l),
             // `Off` returned above.
@@ -429,6 +433,7 @@ fn smooth_frame_reusing(
         } else {
             columns.iter().map(smooth_one).collect()
         };
+    let mut smoothed: Vec<(&String, Vec<f64>)> = Vec::new();
     for (c, s) in columns.iter().zip(results) {
         let s = s?;
         notes.push(ColumnSmoothing {
@@ -436,9 +441,24 @@ fn smooth_frame_reusing(
             lambda: s.lambda,
             edf: s.edf,
         });
-        if let Some(v) = out.values_mut(c) {
-            *v = s.values;
-        }
+        smoothed.push((c, s.values));
+    }
+    // The other columns are copied as they are.
+    let mut out = Frame {
+        times: frame.times.clone(),
+        lines: frame.lines.clone(),
+        columns: Vec::with_capacity(frame.columns.len()),
+    };
+    for col in &frame.columns {
+        let values = match smoothed.iter().position(|(c, _)| **c == col.name) {
+            Some(k) => std::mem::take(&mut smoothed[k].1),
+            None => col.values.clone(),
+        };
+        out.columns.push(crate::table::Column {
+            name: col.name.clone(),
+            values,
+            kind: col.kind,
+        });
     }
     Ok((out, notes))
 }
@@ -722,19 +742,19 @@ impl CalibrateOptions {
 #[derive(Debug, Clone)]
 pub struct Calibration {
     /// Counters as rates (`.bw.csv`).
-    pub bw: Frame,
+    pub bw: Arc<Frame>,
     /// Smoothed (`.smoothed.csv`).
-    pub smoothed: Frame,
+    pub smoothed: Arc<Frame>,
     /// Joined with the probes (`.PROBE.csv`).
-    pub joined: Frame,
+    pub joined: Arc<Frame>,
     /// First limits (`.limits.csv`).
     pub first_limits: Vec<ParamLimits>,
     /// Outliers removed (`.smoothed.cleared.csv`).
-    pub cleared: Frame,
+    pub cleared: Arc<Frame>,
     /// Smoothed again (`.smoothed.cleared.smoothed.csv`).
-    pub cleared_smoothed: Frame,
+    pub cleared_smoothed: Arc<Frame>,
     /// Joined again (`.PROBE.cleared.csv`).
-    pub joined_cleared: Frame,
+    pub joined_cleared: Arc<Frame>,
     /// The calibration result (`.limits.cleared.csv`).
     pub limits: Vec<ParamLimits>,
     /// The time table of the edge chain with `limits` (`SERVER.time_table.csv`).
@@ -771,6 +791,23 @@ pub fn calibrate_frames(
     server: &str,
     opts: &CalibrateOptions,
 ) -> Result<Calibration> {
+    calibrate_frames_with(edge, probes, server, opts, &mut |_| {})
+}
+
+/// The six intermediate frames of a calibration, in the order of [`output_paths`]
+/// (rates, smoothed, joined, cleaned, smoothed again, joined again).
+pub type Intermediates = [Arc<Frame>; 6];
+
+/// [`calibrate_frames`], handing the six intermediate frames to `ready` as soon as they
+/// are computed (before the limits, the time table and the quality figure), so that
+/// they can be written while the rest of the chain runs.
+fn calibrate_frames_with(
+    edge: Frame,
+    probes: &Probes,
+    server: &str,
+    opts: &CalibrateOptions,
+    ready: &mut dyn FnMut(&Intermediates),
+) -> Result<Calibration> {
     let params = &opts.parameters;
     if probes.is_empty() {
         return Err(bad_input("the probe data has no rows"));
@@ -791,6 +828,17 @@ pub fn calibrate_frames(
     let (cleared_smoothed, notes2) = smooth_frame(&cleared, params, opts.smoothing)?;
     notes.extend(notes2);
     let joined_cleared = join_frames(&cleared_smoothed, &pf);
+    let frames: Intermediates = [
+        bw,
+        smoothed,
+        joined,
+        cleared,
+        cleared_smoothed,
+        joined_cleared,
+    ]
+    .map(Arc::new);
+    ready(&frames);
+    let [bw, smoothed, joined, cleared, cleared_smoothed, joined_cleared] = frames;
     let limits = limits_of(&joined_cleared, params, opts.unavailable_below)?;
     let high = high_flags(&joined_cleared, &limits, params, opts.votes)?;
     let quality = Agreement::count(
@@ -930,7 +978,9 @@ pub fn check_columns(
 
 /// The calibration chain on files (the reference `analysis.sh`): reads EDGE and PROBE,
 /// computes everything in memory, then writes the nine files next to EDGE, each
-/// atomically. Nothing is written when anything fails before the writes.
+/// atomically. Nothing is written when anything fails: the six intermediate files are
+/// formatted and written to temporary files while the chain goes on (on other threads),
+/// and all nine are renamed into place only when the whole chain has succeeded.
 pub fn calibrate(
     edge_path: &Path,
     probe_path: &Path,
@@ -952,9 +1002,39 @@ pub fn calibrate(
         // The edge file's error first, as when the files were read one after the other.
         Ok::<_, anyhow::Error>((edge?, probes?))
     })?;
-    let cal = calibrate_frames(edge, &probes, server, opts)?;
     let paths = output_paths(edge_path, probe_path, server);
-    write_outputs(&cal, &paths, server)?;
+    // The six intermediate files are written (to temporary files) on other threads while
+    // the limits and the time table are computed; nothing is renamed into place unless
+    // the whole chain succeeds.
+    let (cal, frames) = std::thread::scope(|scope| {
+        let mut writer = None;
+        let cal = calibrate_frames_with(edge, &probes, server, opts, &mut |frames| {
+            let (frames, paths) = (frames.clone(), &paths);
+            writer = Some(scope.spawn(move || write_intermediates(&frames, paths)));
+        });
+        let frames = writer.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the thread writing the outputs panicked")))
+        });
+        (cal, frames)
+    });
+    let cal = cal?;
+    let frames = match frames {
+        Some(frames) => frames?,
+        None => write_intermediates(
+            &[
+                &cal.bw,
+                &cal.smoothed,
+                &cal.joined,
+                &cal.cleared,
+                &cal.cleared_smoothed,
+                &cal.joined_cleared,
+            ]
+            .map(Arc::clone),
+            &paths,
+        )?,
+    };
+    write_outputs(&cal, frames, &paths, server)?;
     let summary = format!("{}: {}", edge_path.display(), cal.rates);
     Ok(CalibrationReport {
         calibration: cal,
@@ -963,60 +1043,72 @@ pub fn calibrate(
     })
 }
 
-/// Writes the nine outputs of [`calibrate`] (everything already computed), each atomically.
+/// Writes the six intermediate frames of [`calibrate`] to synced temporary files
+/// (outputs 0-2 and 4-6 of [`output_paths`]).
 ///
-/// Formatting 30 MB of numbers and syncing nine files is most of a CLI run. The six frames
-/// are formatted one after the other on this thread, each copying the cells it shares
-/// with the frames before it ([`Frame::to_text`]: the joined frames repeat the smoothed
-/// ones, the cleaned ones the rates), and each text is written and synced on its own
-/// thread while the next one is formatted; the three small files are written at once.
-/// The first error (in the order of `paths`) is returned after every thread has
-/// finished; files already renamed into place stay.
-fn write_outputs(cal: &Calibration, paths: &[PathBuf; 9], server: &str) -> Result<()> {
-    use crate::table::frame::FrameText;
-    use std::sync::Arc;
+/// They are formatted together ([`multi`]), each copying the cells it shares with the
+/// ones before it: the smoothed file repeats the rates, the joined one the smoothed one,
+/// the cleaned one the rates, and so on.
+fn write_intermediates(frames: &Intermediates, paths: &[PathBuf; 9]) -> Result<Vec<PendingFile>> {
+    use crate::table::multi::{write_pending_all, Output};
+    // Output paths, and bases as indices into `frames`.
+    let files: [(usize, &[usize]); 6] = [
+        (0, &[]),
+        (1, &[0]),
+        (2, &[1]),
+        (4, &[0]),
+        (5, &[3]),
+        (6, &[4, 2]),
+    ];
+    let outputs: Vec<Output> = frames
+        .iter()
+        .zip(files)
+        .map(|(frame, (i, bases))| Output {
+            frame,
+            path: &paths[i],
+            bases,
+        })
+        .collect();
+    write_pending_all(&outputs)
+}
+
+/// Writes the three small outputs of [`calibrate`] (limits, limits, time table), then
+/// renames all nine into place (`frames` are the other six, see
+/// [`write_intermediates`]).
+fn write_outputs(
+    cal: &Calibration,
+    frames: Vec<PendingFile>,
+    paths: &[PathBuf; 9],
+    server: &str,
+) -> Result<()> {
+    let mut pending = frames;
+    pending.push(write_limits_pending(&paths[3], &cal.first_limits)?);
+    pending.push(write_limits_pending(&paths[7], &cal.limits)?);
+    pending.push(
+        write_pending(&paths[8], |w| {
+            Ok(w.write_all(format_time_table(&cal.table.table).as_bytes())?)
+        })
+        .with_context(|| format!("writing the time table of {server}: {}", paths[8].display()))?,
+    );
+    // Replacing a file frees the old one's pages, about 1.5 ms for 5 MB: the nine
+    // renames run side by side. Each is atomic; the first error (in the order of the
+    // paths) is returned after all have been tried.
     let mut results: Vec<(usize, Result<()>)> = std::thread::scope(|scope| {
-        let mut handles = vec![
-            (
-                3,
-                scope.spawn(|| write_limits(&paths[3], &cal.first_limits)),
-            ),
-            (7, scope.spawn(|| write_limits(&paths[7], &cal.limits))),
-            (
-                8,
-                scope.spawn(|| {
-                    write_time_table(&paths[8], &cal.table.table)
-                        .with_context(|| format!("writing the time table of {server}"))
-                }),
-            ),
-        ];
-        let mut write = |i: usize, text: FrameText| -> Arc<FrameText> {
-            let text = Arc::new(text);
-            let mine = Arc::clone(&text);
-            handles.push((i, scope.spawn(move || mine.write(&paths[i]))));
-            text
-        };
-        let bw = write(0, cal.bw.to_text(&[]));
-        let smoothed = write(1, cal.smoothed.to_text(&[(&cal.bw, &bw)]));
-        let joined = write(2, cal.joined.to_text(&[(&cal.smoothed, &smoothed)]));
-        drop(smoothed);
-        let cleared = write(4, cal.cleared.to_text(&[(&cal.bw, &bw)]));
-        drop(bw);
-        let cleared_smoothed = write(5, cal.cleared_smoothed.to_text(&[(&cal.cleared, &cleared)]));
-        drop(cleared);
-        write(
-            6,
-            cal.joined_cleared.to_text(&[
-                (&cal.cleared_smoothed, &cleared_smoothed),
-                (&cal.joined, &joined),
-            ]),
-        );
-        drop((joined, cleared_smoothed));
+        let handles: Vec<_> = pending
+            .into_iter()
+            .map(|p| {
+                let i = paths
+                    .iter()
+                    .position(|q| q == p.path())
+                    .unwrap_or(usize::MAX);
+                (i, scope.spawn(move || p.commit()))
+            })
+            .collect();
         handles
             .into_iter()
             .map(|(i, h)| {
                 let r = h.join().unwrap_or_else(|_| {
-                    Err(anyhow::anyhow!("a thread writing the outputs panicked"))
+                    Err(anyhow::anyhow!("a thread renaming an output panicked"))
                 });
                 (i, r)
             })
@@ -1024,6 +1116,12 @@ fn write_outputs(cal: &Calibration, paths: &[PathBuf; 9], server: &str) -> Resul
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().try_for_each(|(_, r)| r)
+}
+
+fn write_limits_pending(path: &Path, limits: &[ParamLimits]) -> Result<PendingFile> {
+    let text = format_limits(limits);
+    write_pending(path, |w| Ok(w.write_all(text.as_bytes())?))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Prefixes an error with the file it is about (keeps its class: input errors stay input

@@ -191,7 +191,7 @@ impl NodeRecording {
         let mut restarts: Vec<i64> = opts
             .restarts
             .iter()
-            .filter(|r| r.node.map_or(true, |n| n == node))
+            .filter(|r| r.node.is_none_or(|n| n == node))
             .map(|r| r.time)
             .collect();
         restarts.sort_unstable();

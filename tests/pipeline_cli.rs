@@ -468,6 +468,48 @@ fn auto_period_without_enough_data_says_what_each_period_needs() {
 }
 
 #[test]
+fn calibrate_failing_at_the_time_table_leaves_no_file_behind() {
+    // The six intermediate files are written to temporary files while the limits and
+    // the time table are computed: a failure there (here: 90 minutes of data cannot
+    // show a period) must leave the folder as it was.
+    let dir = tempfile::tempdir().unwrap();
+    let d = |f: &str| dir.path().join(f);
+    for f in ["eden1_measure.csv", "web-server1.csv"] {
+        let text = fs::read_to_string(Path::new("data/hourly-2d").join(f)).unwrap();
+        let short: Vec<&str> = text.lines().take(91).collect();
+        fs::write(d(f), short.join("\n") + "\n").unwrap();
+    }
+    fs::write(d("eden1_measure.bw.csv"), "precious\n").unwrap();
+    let o = edgeshift(&[
+        "calibrate",
+        s(&d("eden1_measure.csv")),
+        s(&d("web-server1.csv")),
+        "web-server1",
+        "--period",
+        "auto",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("two full cycles"), "{}", stderr(&o));
+    let mut left: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "eden1_measure.bw.csv",
+            "eden1_measure.csv",
+            "web-server1.csv"
+        ]
+    );
+    assert_eq!(
+        fs::read_to_string(d("eden1_measure.bw.csv")).unwrap(),
+        "precious\n"
+    );
+}
+
+#[test]
 fn calibrate_names_a_missing_column() {
     let dir = tempfile::tempdir().unwrap();
     copy_sample(dir.path());

@@ -244,20 +244,14 @@ mod tests {
     fn too_little_data_never_picks_the_longer_period() {
         let (t, v) = series(1.5, 0.0, daily);
         let c = choose_period(&t, &v);
-        assert!(
-            c.as_ref().map_or(true, |c| c.period != Period::Day),
-            "{c:?}"
-        );
+        assert!(c.as_ref().is_none_or(|c| c.period != Period::Day), "{c:?}");
         assert!(c
             .iter()
             .all(|c| c.candidates.iter().all(|x| x.0 == Period::Hour)));
         // 13 days of a weekday pattern: no week.
         let (t, v) = series(13.0, 0.0, weekdays);
         let c = choose_period(&t, &v);
-        assert!(
-            c.as_ref().map_or(true, |c| c.period != Period::Week),
-            "{c:?}"
-        );
+        assert!(c.as_ref().is_none_or(|c| c.period != Period::Week), "{c:?}");
         // 90 minutes: nothing at all.
         let (t, v) = series(0.0625, 0.0, hourly);
         assert_eq!(choose_period(&t, &v), None);

@@ -386,7 +386,7 @@ pub fn best_free(tables: &[TimeTable], from: &str, slot: usize) -> Option<String
             continue;
         }
         let run = (0..n).take_while(|k| !t.busy[(slot + k) % n]).count();
-        if run > 0 && best.map_or(true, |(b, _)| run > b) {
+        if run > 0 && best.is_none_or(|(b, _)| run > b) {
             best = Some((run, &t.server));
         }
     }

@@ -384,7 +384,7 @@ impl<'a> Problem<'a> {
                         }
                         let c =
                             next[self.idx(m, 0)].saturating_add(self.switch_cost(node, m, t + 1));
-                        if best.map_or(true, |(b, _)| c < b) {
+                        if best.is_none_or(|(b, _)| c < b) {
                             best = Some((c, self.idx(m, 0)));
                         }
                     }
@@ -435,7 +435,7 @@ fn solve(busy: &[&[bool]], delay: usize) -> Vec<usize> {
         if cost == INF {
             continue;
         }
-        if best.as_ref().map_or(true, |(b, _)| cost < *b) {
+        if best.as_ref().is_none_or(|(b, _)| cost < *b) {
             let states = pr.forward(&v, p, s);
             best = Some((cost, states));
         }

@@ -10,10 +10,9 @@
 //! cells in `H:MM:SS.ffffff` form (read as seconds, written back in the same form).
 //! Every error names the file, the line, the column and the bad value.
 
-use super::atomic::write_atomic;
 use super::time::{format_time, parse_duration, parse_time, push_duration, TimeWriter};
 use crate::error::bad_input;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
@@ -175,21 +174,181 @@ impl Frame {
 
     /// Reads a frame from a CSV file.
     pub fn read(path: &Path, opts: ReadOptions<'_>) -> Result<Frame> {
-        let file = std::fs::File::open(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| bad_input(format!("cannot open {}: {e}", path.display())))?;
-        Frame::from_reader(file, &path.display().to_string(), opts)
+        Frame::from_bytes(&bytes, &path.display().to_string(), opts)
     }
 
     /// Reads a frame from any reader; `name` is used in messages.
     pub fn from_reader<R: std::io::Read>(
-        reader: R,
+        mut reader: R,
         name: &str,
         opts: ReadOptions<'_>,
     ) -> Result<Frame> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad_input(format!("{name}: cannot read: {e}")))?;
+        Frame::from_bytes(&bytes, name, opts)
+    }
+
+    /// Reads a frame from the bytes of a CSV file; `name` is used in messages.
+    ///
+    /// Long files (1 MiB or more, no quoted fields) are parsed in two halves on two
+    /// threads, cut at a line end; the result, messages included, is that of one pass.
+    pub fn from_bytes(bytes: &[u8], name: &str, opts: ReadOptions<'_>) -> Result<Frame> {
+        Frame::from_bytes_split(bytes, name, opts, SPLIT_BYTES)
+    }
+
+    /// [`Frame::from_bytes`], splitting bodies of `split_bytes` or more.
+    fn from_bytes_split(
+        bytes: &[u8],
+        name: &str,
+        opts: ReadOptions<'_>,
+        split_bytes: usize,
+    ) -> Result<Frame> {
+        let layout = Layout::read(bytes, name, opts)?;
+        let body = &bytes[layout.body_start..];
+        // Line numbers: the header's lines come before the body's.
+        let header_lines = count_lines(&bytes[..layout.body_start]);
+        let cut = (body.len() >= split_bytes && !body.contains(&b'"'))
+            .then(|| {
+                let mid = body.len() / 2;
+                body[mid..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map(|p| mid + p + 1)
+            })
+            .flatten();
+        let part = match cut {
+            None => layout.parse(body, header_lines, name, opts)?,
+            Some(cut) => {
+                let (head, tail) = body.split_at(cut);
+                let tail_lines = header_lines + count_lines(head);
+                let (first, second) = std::thread::scope(|scope| {
+                    let second =
+                        scope.spawn(|| layout.parse_until_error(tail, tail_lines, name, opts));
+                    let first = layout.parse(head, header_lines, name, opts);
+                    (first, second.join())
+                });
+                // The first half's error is the one a single pass would meet first.
+                let mut first = first?;
+                let (second, error) = match second {
+                    Ok(r) => r,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                first.append(second, error, name, opts)?;
+                first
+            }
+        };
+        if part.times.is_empty() {
+            return Err(bad_input(format!("{name}: no data rows after the header")));
+        }
+        Ok(Frame {
+            times: part.times,
+            lines: part.lines,
+            columns: layout
+                .wanted
+                .iter()
+                .zip(part.values)
+                .zip(part.kinds)
+                .map(|(((_, name), values), kind)| Column {
+                    name: name.clone(),
+                    values,
+                    kind: kind.unwrap_or(Kind::Number),
+                })
+                .collect(),
+        })
+    }
+
+    /// Writes the frame as CSV (`Time` first, no index column) to any writer.
+    ///
+    /// Rows are formatted into a buffer handed to `w` in chunks of about 256 KiB (few
+    /// system calls, little memory).
+    pub fn write_to(&self, w: &mut dyn Write) -> Result<()> {
+        const CHUNK: usize = 256 * 1024;
+        let mut out = String::with_capacity(CHUNK + 4096);
+        out.push_str(TIME);
+        for c in &self.columns {
+            out.push(',');
+            push_field(&mut out, &c.name);
+        }
+        out.push('\n');
+        let mut floats = zmij::Buffer::new();
+        let mut times = TimeWriter::default();
+        for i in 0..self.times.len() {
+            times.push(&mut out, self.times[i]);
+            for c in &self.columns {
+                out.push(',');
+                let v = c.values[i];
+                if v.is_finite() {
+                    match c.kind {
+                        Kind::Number => push_number(&mut out, v, &mut floats),
+                        Kind::Duration => push_duration(&mut out, v),
+                    }
+                }
+            }
+            out.push('\n');
+            if out.len() >= CHUNK {
+                w.write_all(out.as_bytes())?;
+                out.clear();
+            }
+        }
+        w.write_all(out.as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes the frame to `path` atomically (temporary file + rename).
+    /// The rows are formatted on all cores ([`super::multi`]).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let output = super::multi::Output {
+            frame: self,
+            path,
+            bases: &[],
+        };
+        for file in super::multi::write_pending_all(&[output])? {
+            file.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// From this many bytes of rows on, [`Frame::from_bytes`] parses on two threads.
+const SPLIT_BYTES: usize = 1 << 20;
+
+/// The number of line ends in `bytes`.
+fn count_lines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// What the header line of a file says: where its columns are and where the rows begin.
+struct Layout {
+    /// Fields per record.
+    fields: usize,
+    time_idx: usize,
+    /// (field index, column name) of the columns to read.
+    wanted: Vec<(usize, String)>,
+    /// Byte offset of the first row.
+    body_start: usize,
+}
+
+/// Rows parsed from a run of lines: times, file lines, the wanted columns' values, and
+/// each column's kind as given by its first non-empty cell (None: no such cell yet).
+struct Part {
+    times: Vec<i64>,
+    lines: Vec<u64>,
+    values: Vec<Vec<f64>>,
+    kinds: Vec<Option<Kind>>,
+    /// The time cell of the first row as written (for messages).
+    first_time_text: String,
+}
+
+impl Layout {
+    fn read(bytes: &[u8], name: &str, opts: ReadOptions<'_>) -> Result<Layout> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(reader);
+            .from_reader(bytes);
         let headers = rdr
             .byte_headers()
             .map_err(|e| bad_input(format!("{name}: cannot read the header line: {e}")))?
@@ -199,6 +358,9 @@ impl Frame {
                 "{name}: the file is empty (no header line)"
             )));
         }
+        let body_start = usize::try_from(rdr.position().byte())
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
         let header_names: Vec<String> = headers
             .iter()
             .map(|h| {
@@ -214,7 +376,6 @@ impl Frame {
                 header_names.join(", ")
             ))
         })?;
-        // (file column index, output column index)
         let mut wanted: Vec<(usize, String)> = Vec::new();
         match opts.select {
             Select::All => {
@@ -241,380 +402,195 @@ impl Frame {
                 }
             }
         }
-        let mut frame = Frame::default();
-        let mut cols: Vec<Column> = wanted
-            .iter()
-            .map(|(_, n)| Column {
-                name: n.clone(),
-                values: Vec::new(),
-                kind: Kind::Number,
-            })
-            .collect();
-        let mut kind_known = vec![false; cols.len()];
-        let mut record = csv::ByteRecord::new();
+        Ok(Layout {
+            fields: headers.len(),
+            time_idx,
+            wanted,
+            body_start,
+        })
+    }
+
+    /// Parses the rows in `body`, whose first line is line `lines_before + 1` of the file.
+    fn parse(
+        &self,
+        body: &[u8],
+        lines_before: u64,
+        name: &str,
+        opts: ReadOptions<'_>,
+    ) -> Result<Part> {
+        let (part, result) = self.parse_until_error(body, lines_before, name, opts);
+        result.map(|()| part)
+    }
+
+    /// [`Layout::parse`], returning the rows before the first error with the error.
+    fn parse_until_error(
+        &self,
+        body: &[u8],
+        lines_before: u64,
+        name: &str,
+        opts: ReadOptions<'_>,
+    ) -> (Part, Result<()>) {
+        // Rows are about 60 bytes or more: a reserve that rarely needs to grow.
+        let guess = body.len() / 48 + 1;
+        let mut part = Part {
+            times: Vec::with_capacity(guess),
+            lines: Vec::with_capacity(guess),
+            values: self
+                .wanted
+                .iter()
+                .map(|_| Vec::with_capacity(guess))
+                .collect(),
+            kinds: vec![None; self.wanted.len()],
+            first_time_text: String::new(),
+        };
+        let result = self.parse_into(body, lines_before, name, opts, &mut part);
+        (part, result)
+    }
+
+    fn parse_into(
+        &self,
+        body: &[u8],
+        lines_before: u64,
+        name: &str,
+        opts: ReadOptions<'_>,
+        part: &mut Part,
+    ) -> Result<()> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body);
+        let mut record = csv::StringRecord::new();
         loop {
-            match rdr.read_byte_record(&mut record) {
+            match rdr.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let line = lines_before + e.position().map(|p| p.line()).unwrap_or(1);
                     return Err(bad_input(format!("{name}:{line}: malformed CSV: {e}")));
                 }
             }
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let line = lines_before + record.position().map(|p| p.line()).unwrap_or(1);
             if record.len() == 1 && record[0].is_empty() {
                 continue; // blank line
             }
-            let cell = |i: usize| -> &str { std::str::from_utf8(&record[i]).unwrap_or("\u{fffd}") };
-            let ts = cell(time_idx);
+            if record.len() != self.fields {
+                return Err(bad_input(format!(
+                    "{name}:{line}: malformed CSV: {} fields, but the header has {}",
+                    record.len(),
+                    self.fields
+                )));
+            }
+            let cell = |i: usize| -> &str { &record[i] };
+            let ts = cell(self.time_idx);
             let t = parse_time(ts).ok_or_else(|| {
                 bad_input(format!(
                     "{name}:{line}: column {TIME:?}: cannot read {ts:?} as a time; expected e.g. 2024-03-04T00:01:02.209339"
                 ))
             })?;
             if opts.require_ordered {
-                if let Some(&prev) = frame.times.last() {
+                if let Some(&prev) = part.times.last() {
                     if t < prev {
-                        return Err(bad_input(format!(
-                            "{name}:{line}: column {TIME:?}: time goes backwards ({} after {}); rows must be in time order",
-                            ts.trim(),
-                            format_time(prev)
-                        )));
+                        return Err(backwards(name, line, ts, prev));
                     }
                 }
             }
-            frame.times.push(t);
-            frame.lines.push(line);
-            for (k, (fi, cname)) in wanted.iter().enumerate() {
+            part.times.push(t);
+            part.lines.push(line);
+            for (k, (fi, cname)) in self.wanted.iter().enumerate() {
                 let raw = cell(*fi).trim();
-                let v = if raw.is_empty() || raw.eq_ignore_ascii_case("nan") {
-                    f64::NAN
+                let (v, kind) = if raw.is_empty() || raw.eq_ignore_ascii_case("nan") {
+                    (f64::NAN, Kind::Number)
                 } else if let Ok(v) = raw.parse::<f64>() {
-                    v
+                    (v, Kind::Number)
                 } else if let Some(d) = parse_duration(raw) {
-                    if !kind_known[k] {
-                        cols[k].kind = Kind::Duration;
-                    }
-                    d
+                    (d, Kind::Duration)
                 } else {
                     return Err(bad_input(format!(
                         "{name}:{line}: column {cname:?}: cannot read {raw:?} as a number"
                     )));
                 };
-                if !raw.is_empty() {
-                    kind_known[k] = true;
+                if !raw.is_empty() && part.kinds[k].is_none() {
+                    part.kinds[k] = Some(kind);
                 }
-                cols[k].values.push(v);
+                part.values[k].push(v);
+            }
+            if part.times.len() == 1 {
+                part.first_time_text = ts.trim().to_string();
             }
         }
-        if frame.times.is_empty() {
-            return Err(bad_input(format!("{name}: no data rows after the header")));
-        }
-        frame.columns = cols;
-        Ok(frame)
-    }
-
-    /// Writes the frame as CSV (`Time` first, no index column) to any writer.
-    ///
-    /// Rows are formatted into a buffer handed to `w` in chunks of about 256 KiB (few
-    /// system calls, little memory).
-    pub fn write_to(&self, w: &mut dyn Write) -> Result<()> {
-        const CHUNK: usize = 256 * 1024;
-        let mut out = String::with_capacity(CHUNK + 4096);
-        out.push_str(TIME);
-        for c in &self.columns {
-            out.push(',');
-            push_field(&mut out, &c.name);
-        }
-        out.push('\n');
-        let mut floats = ryu::Buffer::new();
-        let mut times = TimeWriter::default();
-        for i in 0..self.times.len() {
-            times.push(&mut out, self.times[i]);
-            for c in &self.columns {
-                out.push(',');
-                let v = c.values[i];
-                if v.is_finite() {
-                    match c.kind {
-                        Kind::Number => push_number(&mut out, v, &mut floats),
-                        Kind::Duration => push_duration(&mut out, v),
-                    }
-                }
-            }
-            out.push('\n');
-            if out.len() >= CHUNK {
-                w.write_all(out.as_bytes())?;
-                out.clear();
-            }
-        }
-        w.write_all(out.as_bytes())?;
         Ok(())
     }
+}
 
-    /// The frame as CSV text (what [`Frame::write_to`] writes), copying the text of every
-    /// cell that one of the `bases` (frames already formatted) holds at the same time with
-    /// a bit-identical value in a column of the same name and kind: formatting is a pure
-    /// function of the value, so the bytes are the same, and copying them is several times
-    /// cheaper than formatting. The calibration's six intermediate files mostly repeat
-    /// one another's columns. Rows are matched by time in one forward pass per base.
-    pub fn to_text(&self, bases: &[(&Frame, &FrameText)]) -> FrameText {
-        let k = self.columns.len() + 1;
-        let n = self.len();
-        // Per base: for each of our columns, the base's column of the same name and kind
-        // (None for bases whose text has no cell offsets).
-        let maps: Vec<Option<Vec<Option<&[f64]>>>> = bases
-            .iter()
-            .map(|(b, bt)| {
-                bt.has_cells(b).then(|| {
-                    self.columns
-                        .iter()
-                        .map(|c| {
-                            b.columns
-                                .iter()
-                                .find(|d| d.name == c.name && d.kind == c.kind)
-                                .map(|d| &d.values[..])
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        let mut header = String::with_capacity(self.len() * k * 16 + 256);
-        header.push_str(TIME);
-        for c in &self.columns {
-            header.push(',');
-            push_field(&mut header, &c.name);
-        }
-        header.push('\n');
-        // Long frames: the second half of the rows is formatted on a second thread, then
-        // appended. Each row's text depends only on the row (and the bases), so the bytes
-        // are those of one pass.
-        let (mut first, second) = if n >= PARALLEL_TEXT_ROWS {
-            let mid = n / 2;
-            let maps = &maps;
-            std::thread::scope(|scope| {
-                let tail = scope.spawn(move || {
-                    self.text_rows(mid..n, bases, maps, String::with_capacity(mid * k * 16))
-                });
-                let head = self.text_rows(0..mid, bases, maps, header);
-                match tail.join() {
-                    Ok(tail) => (head, Some(tail)),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            })
-        } else {
-            (self.text_rows(0..n, bases, &maps, header), None)
-        };
-        if let Some(tail) = second {
-            let shift = first.text.len();
-            first.text.push_str(&tail.text);
-            match u32::try_from(shift) {
-                Ok(shift) if first.fit && tail.fit => {
-                    first.starts.reserve(tail.starts.len() + 1);
-                    for s in tail.starts {
-                        match s.checked_add(shift) {
-                            Some(s) => first.starts.push(s),
-                            None => {
-                                first.fit = false;
-                                break;
-                            }
-                        }
-                    }
-                }
-                _ => first.fit = false,
-            }
-        }
-        let RowsText {
-            text,
-            mut starts,
-            fit,
-        } = first;
-        match u32::try_from(text.len()) {
-            Ok(end) if fit => starts.push(end),
-            _ => starts = Vec::new(),
-        }
-        if !fit {
-            starts = Vec::new();
-        }
-        FrameText {
-            text,
-            starts,
-            cells_per_row: k,
-        }
-    }
+fn backwards(name: &str, line: u64, ts: &str, prev: i64) -> anyhow::Error {
+    bad_input(format!(
+        "{name}:{line}: column {TIME:?}: time goes backwards ({} after {}); rows must be in time order",
+        ts.trim(),
+        format_time(prev)
+    ))
+}
 
-    /// The text of rows `rows` appended to `text` (see [`Frame::to_text`]), with where
-    /// each cell starts in `text`.
-    fn text_rows(
-        &self,
-        rows: std::ops::Range<usize>,
-        bases: &[(&Frame, &FrameText)],
-        maps: &[Option<Vec<Option<&[f64]>>>],
-        mut text: String,
-    ) -> RowsText {
-        let k = self.columns.len() + 1;
-        let mut starts: Vec<u32> = Vec::with_capacity(rows.len() * k + 1);
-        // Where each base's forward pass stands at the first row: the pass over the rows
-        // before, without formatting them.
-        let mut pos = vec![0usize; bases.len()];
-        for (bi, (b, _)) in bases.iter().enumerate() {
-            if maps[bi].is_some() {
-                let p = &mut pos[bi];
-                for &t in &self.times[..rows.start] {
-                    while *p < b.times.len() && b.times[*p] < t {
-                        *p += 1;
-                    }
-                }
-            }
-        }
-        let mut row_of: Vec<Option<usize>> = vec![None; bases.len()];
-        let mut floats = ryu::Buffer::new();
-        let mut times = TimeWriter::default();
-        let mut offsets_fit = true;
-        for i in rows {
-            let t = self.times[i];
-            for (bi, (b, _)) in bases.iter().enumerate() {
-                row_of[bi] = None;
-                if maps[bi].is_some() {
-                    let p = &mut pos[bi];
-                    while *p < b.times.len() && b.times[*p] < t {
-                        *p += 1;
-                    }
-                    if *p < b.times.len() && b.times[*p] == t {
-                        row_of[bi] = Some(*p);
-                    }
-                }
-            }
-            let mut mark = |text: &String, starts: &mut Vec<u32>| match u32::try_from(text.len()) {
-                Ok(at) if offsets_fit => starts.push(at),
-                _ => offsets_fit = false,
-            };
-            mark(&text, &mut starts);
-            match bases
-                .iter()
-                .zip(&row_of)
-                .find_map(|(b, r)| r.map(|r| (b.1, r)))
+impl Part {
+    /// Appends the rows of the part that follows this one in the file, parsed up to
+    /// `error` (if any): the messages are those of one pass over both.
+    fn append(
+        &mut self,
+        next: Part,
+        error: Result<()>,
+        name: &str,
+        opts: ReadOptions<'_>,
+    ) -> Result<()> {
+        if opts.require_ordered {
+            if let (Some(&prev), Some(&t), Some(&line)) =
+                (self.times.last(), next.times.first(), next.lines.first())
             {
-                Some((bt, r)) => text.push_str(bt.cell(r, 0)),
-                None => times.push(&mut text, t),
-            }
-            for (j, c) in self.columns.iter().enumerate() {
-                text.push(',');
-                mark(&text, &mut starts);
-                let v = c.values[i];
-                if !v.is_finite() {
-                    continue;
-                }
-                let copied = bases.iter().enumerate().find_map(|(bi, (_, bt))| {
-                    let r = row_of[bi]?;
-                    let col = maps[bi].as_ref()?[j]?;
-                    (col[r].to_bits() == v.to_bits()).then(|| bt.cell(r, j + 1))
-                });
-                match (copied, c.kind) {
-                    (Some(cell), _) => text.push_str(cell),
-                    (None, Kind::Number) => push_number(&mut text, v, &mut floats),
-                    (None, Kind::Duration) => push_duration(&mut text, v),
+                if t < prev {
+                    return Err(backwards(name, line, &next.first_time_text, prev));
                 }
             }
-            text.push('\n');
         }
-        RowsText {
-            text,
-            starts,
-            fit: offsets_fit,
+        error?;
+        self.times.extend_from_slice(&next.times);
+        self.lines.extend_from_slice(&next.lines);
+        for ((v, k), (nv, nk)) in self
+            .values
+            .iter_mut()
+            .zip(&mut self.kinds)
+            .zip(next.values.into_iter().zip(next.kinds))
+        {
+            v.extend_from_slice(&nv);
+            if k.is_none() {
+                *k = nk;
+            }
         }
-    }
-
-    /// Writes the frame to `path` atomically (temporary file + rename).
-    pub fn write(&self, path: &Path) -> Result<()> {
-        write_atomic(path, |w| self.write_to(w))
-            .with_context(|| format!("writing {}", path.display()))
-    }
-}
-
-/// From this many rows on, [`Frame::to_text`] formats the two halves of the rows on two
-/// threads.
-const PARALLEL_TEXT_ROWS: usize = 8192;
-
-/// Rows formatted by one thread of [`Frame::to_text`]: the text, where each cell starts,
-/// and whether every offset fitted in `u32`.
-struct RowsText {
-    text: String,
-    starts: Vec<u32>,
-    fit: bool,
-}
-
-/// A frame formatted as CSV ([`Frame::to_text`]), with where each cell starts so that
-/// later frames can copy cells from it.
-#[derive(Debug, Clone, Default)]
-pub struct FrameText {
-    /// The whole file: header line and rows.
-    pub text: String,
-    /// Where each cell starts (row by row: the time, then the columns), then the end of
-    /// the text; empty when the text is too long for `u32` offsets (4 GiB).
-    starts: Vec<u32>,
-    cells_per_row: usize,
-}
-
-impl FrameText {
-    /// Whether this text has cell offsets matching `frame`'s shape.
-    fn has_cells(&self, frame: &Frame) -> bool {
-        self.cells_per_row == frame.columns.len() + 1
-            && self.starts.len() == frame.len() * self.cells_per_row + 1
-    }
-
-    /// Cell `j` of row `r` (without the comma or newline after it).
-    fn cell(&self, r: usize, j: usize) -> &str {
-        let at = r * self.cells_per_row + j;
-        &self.text[self.starts[at] as usize..self.starts[at + 1] as usize - 1]
-    }
-
-    /// Writes the text to `path` atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        write_atomic(path, |w| {
-            w.write_all(self.text.as_bytes())?;
-            Ok(())
-        })
-        .with_context(|| format!("writing {}", path.display()))
+        Ok(())
     }
 }
 
 /// Appends a finite number exactly as `format!("{v}")` would (shortest digits that read
-/// back to the same value, no exponent, no trailing `.0`), via `ryu`: about twice as fast,
+/// back to the same value, no exponent, no trailing `.0`), via `zmij` (the Żmij algorithm,
+/// faster than `ryu`, which was used before): several times faster than `format!`,
 /// which matters for the intermediate files of long recordings.
-pub fn push_number(out: &mut String, v: f64, buf: &mut ryu::Buffer) {
+pub fn push_number(out: &mut String, v: f64, buf: &mut zmij::Buffer) {
     // Whole numbers (counters, counts) below 2^53 print as integers: `{v}` writes them
-    // without a fraction or exponent, and integer digits are cheaper than ryu's search.
+    // without a fraction or exponent, and integer digits are cheaper than the float search.
+    // (`as` truncates; the comparison is exact below 2^53, and avoids `fract`, a library
+    // call on baseline x86-64.)
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if v.fract() == 0.0 && v.abs() < EXACT {
+    if v.abs() < EXACT && (v as i64) as f64 == v {
         if v.is_sign_negative() {
-            out.push('-');
+            out.push('-'); // `{v}` writes -0.0 as "-0"
         }
-        push_integer(out, v.abs() as u64);
+        out.push_str(itoa::Buffer::new().format((v as i64).unsigned_abs()));
         return;
     }
     let s = buf.format_finite(v);
-    if s.contains('e') {
+    if s.bytes().any(|b| b == b'e') {
         use std::fmt::Write as _;
         let _ = write!(out, "{v}");
     } else {
         out.push_str(s.strip_suffix(".0").unwrap_or(s));
     }
-}
-
-/// Appends the decimal digits of `v`.
-fn push_integer(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or("0"));
 }
 
 /// Appends a CSV field, quoting it when needed.
@@ -633,58 +609,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_copied_from_bases_is_what_write_to_writes() {
-        // 50 rows: one thread; 20 000 rows: two halves on two threads.
-        for n in [50, 20_000] {
-            copied_text_matches(n);
-        }
-    }
-
-    fn copied_text_matches(n: i64) {
-        let written = |f: &Frame| {
-            let mut v = Vec::new();
-            f.write_to(&mut v).unwrap();
-            String::from_utf8(v).unwrap()
+    fn a_file_read_in_two_halves_is_read_as_in_one_pass() {
+        let one = |text: &str| {
+            Frame::from_bytes_split(text.as_bytes(), "t.csv", ReadOptions::default(), usize::MAX)
         };
-        let mut a = Frame::with_times(
-            (0..n)
-                .map(|i| 1_700_000_000_000_000 + i * 61_000_123)
-                .collect(),
+        let two = |text: &str| {
+            Frame::from_bytes_split(text.as_bytes(), "t.csv", ReadOptions::default(), 1)
+        };
+        let row = |i: i64, rt: &str| {
+            format!(
+                "{},{},{rt},{}\n",
+                crate::table::time::format_time(1_700_000_000_000_000 + i * 60_000_000),
+                i as f64 * 0.5,
+                i * i
+            )
+        };
+        // The probe-like column is empty in the first half: its kind comes from the second.
+        let mut good = String::from("Time,a,Responce time,b\n");
+        for i in 0..400 {
+            good.push_str(&row(i, if i < 300 { "" } else { "0:00:00.004057" }));
+        }
+        let (a, b) = (one(&good).unwrap(), two(&good).unwrap());
+        // (Frames with NaN cells are never `==`: compare the bits.)
+        let bits = |f: &Frame| -> Vec<(String, Kind, Vec<u64>)> {
+            f.columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        c.kind,
+                        c.values.iter().map(|v| v.to_bits()).collect(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            (&a.times, &a.lines, bits(&a)),
+            (&b.times, &b.lines, bits(&b))
         );
-        let x: Vec<f64> = (0..n).map(|i| i as f64 * 1.37 - 3.0).collect();
-        let mut y: Vec<f64> = (0..n).map(|i| (i * i) as f64).collect();
-        y[7] = f64::NAN;
-        a.set("x", x.clone(), Kind::Number);
-        a.set("y", y.clone(), Kind::Number);
-        a.set("d", x.iter().map(|v| v.abs()).collect(), Kind::Duration);
-        let at = a.to_text(&[]);
-        assert_eq!(at.text, written(&a));
-        assert!(at.has_cells(&a), "the cell offsets cover every cell");
-        // Fewer rows, some values changed, a column of another kind, a new column.
-        let mut b = a.clone();
-        let keep: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
-        b.retain_rows(&keep);
-        if let Some(v) = b.values_mut("x") {
-            v[4] = 1e21;
-            v[5] = f64::NAN;
+        assert_eq!(b.len(), 400);
+        assert_eq!(b.lines[399], 401);
+        assert_eq!(b.column("Responce time").unwrap().kind, Kind::Duration);
+        // Errors name the same line and value: in the second half, at the cut (time
+        // going backwards across it), and a row with a missing field.
+        let lines: Vec<&str> = good.lines().collect();
+        let with = |at: usize, line: &str| {
+            let mut l = lines.clone();
+            l[at] = line;
+            l.join("\n") + "\n"
+        };
+        let cut = 201; // the first line of the second half (the header is line 1)
+        for bad in [
+            with(350, "2023-11-14T22:13:20,x,,1"),
+            with(cut, "2023-11-14T00:00:00.000000,1,,1"),
+            with(cut + 5, "2023-11-14T00:00:00.000000,1,,1"),
+            with(390, "2023-11-15T22:13:20,1,1"),
+        ] {
+            let (e1, e2) = (one(&bad).unwrap_err(), two(&bad).unwrap_err());
+            assert_eq!(e1.to_string(), e2.to_string());
+            assert!(crate::error::is_input_error(&e2));
         }
-        b.set("d", b.values("x", "").unwrap().to_vec(), Kind::Number);
-        b.set("z", vec![0.25; b.len()], Kind::Number);
-        let bt = b.to_text(&[(&a, &at)]);
-        assert_eq!(bt.text, written(&b));
-        // Two bases; rows the bases do not have.
-        let mut c = b.clone();
-        c.times.push(c.times[c.len() - 1] + 1);
-        for col in &mut c.columns {
-            col.values.push(2.5);
-        }
-        let ct = c.to_text(&[(&b, &bt), (&a, &at)]);
-        assert_eq!(ct.text, written(&c));
+        assert!(one(&with(cut, "2023-11-14T00:00:00.000000,1,,1"))
+            .unwrap_err()
+            .to_string()
+            .contains(&format!("t.csv:{}:", cut + 1)));
     }
 
     #[test]
     fn numbers_are_written_as_display_writes_them() {
-        let mut buf = ryu::Buffer::new();
+        let mut buf = zmij::Buffer::new();
         let mut x = 0.123_456_789_f64;
         let mut vals = vec![
             0.0,

@@ -3,7 +3,8 @@
 //! Everything that reads or writes edgeshift's CSV files goes through here: edge
 //! measurement files ([`edge`]), probe files ([`probe`]), intermediate files (the generic
 //! [`frame::Frame`]), limits files ([`limits`]) and time tables ([`timetable`]), plus the
-//! timestamp forms ([`time`]) and atomic output ([`atomic`]). Readers accept every form the
+//! timestamp forms ([`time`]), atomic output ([`atomic`]) and writing several frames that
+//! share cells at once ([`multi`]). Readers accept every form the
 //! reference prototype and pandas write (SPEC section 2); writers produce the reference's
 //! forms. Errors name file, line, column and value, and are input errors (exit code 2).
 //!
@@ -14,6 +15,7 @@ pub mod atomic;
 pub mod edge;
 pub mod frame;
 pub mod limits;
+pub mod multi;
 pub mod probe;
 pub mod time;
 pub mod timetable;

@@ -171,7 +171,13 @@ pub fn now_local() -> i64 {
 /// preceded by `N day(s), `, as Python's `timedelta` prints), into seconds.
 pub fn parse_duration(s: &str) -> Option<f64> {
     let s = s.trim();
-    let (days, rest) = match s.split_once(", ") {
+    // ("5 days, 1:02:03" is rare: look for the comma before searching for ", ".)
+    let with_days = if s.as_bytes().contains(&b',') {
+        s.split_once(", ")
+    } else {
+        None
+    };
+    let (days, rest) = match with_days {
         Some((d, rest)) => {
             let d = d.trim_end_matches(" days").trim_end_matches(" day");
             (d.trim().parse::<f64>().ok()?, rest)

@@ -1067,7 +1067,7 @@ async fn minute_proactive(ctx: &mut Ctx, clock: &Clock, learn: u64, i: u64) -> R
             diag(ctx, clock, i, k, pid);
         }
     }
-    if i > 0 && i % ctx.cfg.monitor_every.max(1) == 0 {
+    if i > 0 && i.is_multiple_of(ctx.cfg.monitor_every.max(1)) {
         run_monitor(ctx, clock, learn, i).await;
     }
     let (ok, all) = ctx.tally.lock().map(|t| t.service[1]).unwrap_or((0, 0));

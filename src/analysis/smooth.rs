@@ -248,7 +248,7 @@ impl<'a> Whittaker<'a> {
     /// neighbours (spacing / 3, so the spacing goes 2.5, 0.83, 0.28), then the vertex of
     /// the parabola through the best point and its neighbours, where the final solve is
     /// made. The points of a round are independent, so they are solved side by side in
-    /// one pass over the data ([`Whittaker::solve`] with 4 or 5 lanes): a round costs
+    /// one pass over the data (`Whittaker::solve` with 4 or 5 lanes): a round costs
     /// about 1.2 to 1.9 times one solve (a single solve is bound by the latency of its
     /// recurrences, not by arithmetic), and the whole search about 5 single solves where a
     /// sequential search (Brent's method, used before) needed 13.

@@ -152,9 +152,11 @@ const MAX_LANES: usize = 5;
 
 /// Work storage of finished fits, kept for the next ones. A fit of 43 200 samples needs
 /// 5 MB of it, and touching that much fresh memory costs about as much as a third of
-/// the fit (page faults); the calibration runs nine fits. At most [`SPARE_BYTES`] are kept.
+/// the fit (page faults); the calibration runs nine fits, three at a time. At most
+/// [`SPARE_BYTES`] are kept (enough for three 30-day fits), so a long-running process
+/// (the edge service) keeps at most that much after its last fit.
 static SPARE: std::sync::Mutex<Vec<Work>> = std::sync::Mutex::new(Vec::new());
-const SPARE_BYTES: usize = 32 << 20;
+const SPARE_BYTES: usize = 16 << 20;
 
 impl Work {
     fn take() -> Work {

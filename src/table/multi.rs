@@ -240,6 +240,17 @@ impl Turn {
     }
 }
 
+/// Marks the writing as failed when dropped during a panic, waking the other workers.
+struct FailOnPanic<'a>(&'a Turn);
+
+impl Drop for FailOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.done(0, false);
+        }
+    }
+}
+
 /// The text of one output's rows in one chunk, with where each cell starts (then the
 /// end of the text).
 #[derive(Default)]
@@ -260,6 +271,8 @@ fn work(
     files: &[PendingFile],
     turn: &Turn,
 ) -> Result<()> {
+    // A worker that panics must not leave the others waiting for its turn forever.
+    let _guard = FailOnPanic(turn);
     let mut texts: Vec<ChunkText> = outputs.iter().map(|_| ChunkText::default()).collect();
     let mut floats = zmij::Buffer::new();
     for c in (w..plan.chunks).step_by(workers) {

@@ -221,14 +221,17 @@ impl Frame {
             })
             .flatten();
         let part = match cut {
-            None => layout.parse(body, header_lines, name, opts)?,
+            None => layout.parse(body, body.len(), header_lines, name, opts)?,
             Some(cut) => {
                 let (head, tail) = body.split_at(cut);
                 let tail_lines = header_lines + count_lines(head);
                 let (first, second) = std::thread::scope(|scope| {
-                    let second =
-                        scope.spawn(|| layout.parse_until_error(tail, tail_lines, name, opts));
-                    let first = layout.parse(head, header_lines, name, opts);
+                    let second = scope.spawn(|| {
+                        layout.parse_until_error(tail, tail.len(), tail_lines, name, opts)
+                    });
+                    // The first half's vectors get room for the whole file: the second
+                    // half is appended to them.
+                    let first = layout.parse(head, body.len(), header_lines, name, opts);
                     (first, second.join())
                 });
                 // The first half's error is the one a single pass would meet first.
@@ -410,15 +413,17 @@ impl Layout {
         })
     }
 
-    /// Parses the rows in `body`, whose first line is line `lines_before + 1` of the file.
+    /// Parses the rows in `body`, whose first line is line `lines_before + 1` of the file,
+    /// into vectors with room for the rows of `room` bytes.
     fn parse(
         &self,
         body: &[u8],
+        room: usize,
         lines_before: u64,
         name: &str,
         opts: ReadOptions<'_>,
     ) -> Result<Part> {
-        let (part, result) = self.parse_until_error(body, lines_before, name, opts);
+        let (part, result) = self.parse_until_error(body, room, lines_before, name, opts);
         result.map(|()| part)
     }
 
@@ -426,12 +431,14 @@ impl Layout {
     fn parse_until_error(
         &self,
         body: &[u8],
+        room: usize,
         lines_before: u64,
         name: &str,
         opts: ReadOptions<'_>,
     ) -> (Part, Result<()>) {
-        // Rows are about 60 bytes or more: a reserve that rarely needs to grow.
-        let guess = body.len() / 48 + 1;
+        // Rows are 40 bytes or more (a probe row is about 47): a reserve that rarely
+        // needs to grow; pages never written are never touched.
+        let guess = room / 40 + 1;
         let mut part = Part {
             times: Vec::with_capacity(guess),
             lines: Vec::with_capacity(guess),
@@ -497,7 +504,14 @@ impl Layout {
             part.times.push(t);
             part.lines.push(line);
             for (k, (fi, cname)) in self.wanted.iter().enumerate() {
-                let raw = cell(*fi).trim();
+                let cell = cell(*fi);
+                // Cells rarely have spaces around them: trim only when an end is not a
+                // plain ASCII character (`trim` would return the cell unchanged).
+                let plain = |b: &u8| b.is_ascii() && !char::from(*b).is_whitespace();
+                let raw = match (cell.as_bytes().first(), cell.as_bytes().last()) {
+                    (Some(a), Some(b)) if plain(a) && plain(b) => cell,
+                    _ => cell.trim(),
+                };
                 let (v, kind) = if raw.is_empty() || raw.eq_ignore_ascii_case("nan") {
                     (f64::NAN, Kind::Number)
                 } else if let Ok(v) = raw.parse::<f64>() {
@@ -673,6 +687,13 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains(&format!("t.csv:{}:", cut + 1)));
+    }
+
+    #[test]
+    fn spaces_around_cells_are_ignored() {
+        let f = read("Time,a,b,c\n2024-03-04T00:00:01, 1.5 ,\t2\u{b},\u{a0}3\u{a0}\n").unwrap();
+        let v = |c: &str| f.column(c).unwrap().values[0];
+        assert_eq!((v("a"), v("b"), v("c")), (1.5, 2.0, 3.0));
     }
 
     #[test]

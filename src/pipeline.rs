@@ -24,11 +24,11 @@ use crate::analysis::limits::{self as alimits, Agreement, ParamLimits};
 use crate::analysis::period::{Period, MINUTE_US};
 use crate::analysis::{asof, clean, rates, smooth, timetable};
 use crate::error::bad_input;
-use crate::table::atomic::{write_pending, PendingFile};
+use crate::table::atomic::PendingFile;
 use crate::table::edge::{rate_name, DEFAULT_COUNTERS, DEFAULT_PARAMETERS};
-use crate::table::limits::format_limits;
+use crate::table::limits::write_limits_pending;
 use crate::table::probe::{Probes, ERRORS, RESPONSE_TIME, SUCCESSES};
-use crate::table::timetable::{format_time_table, TimeTable};
+use crate::table::timetable::{write_time_table_pending, TimeTable};
 use crate::table::{Frame, Kind, ReadOptions};
 use anyhow::{Context, Result};
 use std::fmt;
@@ -1019,21 +1019,9 @@ pub fn calibrate(
         (cal, frames)
     });
     let cal = cal?;
-    let frames = match frames {
-        Some(frames) => frames?,
-        None => write_intermediates(
-            &[
-                &cal.bw,
-                &cal.smoothed,
-                &cal.joined,
-                &cal.cleared,
-                &cal.cleared_smoothed,
-                &cal.joined_cleared,
-            ]
-            .map(Arc::clone),
-            &paths,
-        )?,
-    };
+    // `calibrate_frames_with` hands the frames over before it can succeed.
+    let frames = frames
+        .ok_or_else(|| anyhow::anyhow!("the intermediate frames were never handed over"))??;
     write_outputs(&cal, frames, &paths, server)?;
     let summary = format!("{}: {}", edge_path.display(), cal.rates);
     Ok(CalibrationReport {
@@ -1085,21 +1073,13 @@ fn write_outputs(
     pending.push(write_limits_pending(&paths[3], &cal.first_limits)?);
     pending.push(write_limits_pending(&paths[7], &cal.limits)?);
     pending.push(
-        write_pending(&paths[8], |w| {
-            Ok(w.write_all(format_time_table(&cal.table.table).as_bytes())?)
-        })
-        .with_context(|| format!("writing the time table of {server}: {}", paths[8].display()))?,
+        write_time_table_pending(&paths[8], &cal.table.table)
+            .with_context(|| format!("writing the time table of {server}"))?,
     );
     // In the order of the paths. Each rename is atomic; replacing a file frees the old
     // one (about 1.5 ms for 5 MB, and the kernel does not overlap renames in one folder).
     pending.sort_by_key(|p| paths.iter().position(|q| q == p.path()));
     pending.into_iter().try_for_each(PendingFile::commit)
-}
-
-fn write_limits_pending(path: &Path, limits: &[ParamLimits]) -> Result<PendingFile> {
-    let text = format_limits(limits);
-    write_pending(path, |w| Ok(w.write_all(text.as_bytes())?))
-        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Prefixes an error with the file it is about (keeps its class: input errors stay input

@@ -125,7 +125,13 @@ pub fn safe_file_stem(name: &str) -> String {
 
 /// Writes a whole string atomically.
 pub fn write_string_atomic(path: &Path, content: &str) -> Result<()> {
-    write_atomic(path, |w| {
+    write_string_pending(path, content)?.commit()
+}
+
+/// Writes a whole string to a synced temporary file that [`PendingFile::commit`] puts
+/// in place of `path`.
+pub fn write_string_pending(path: &Path, content: &str) -> Result<PendingFile> {
+    write_pending(path, |w| {
         w.write_all(content.as_bytes())?;
         Ok(())
     })

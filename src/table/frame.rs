@@ -10,7 +10,7 @@
 //! cells in `H:MM:SS.ffffff` form (read as seconds, written back in the same form).
 //! Every error names the file, the line, the column and the bad value.
 
-use super::time::{format_time, parse_duration, parse_time, push_duration, TimeWriter};
+use super::time::{format_time, parse_duration, parse_time};
 use crate::error::bad_input;
 use anyhow::Result;
 use std::io::Write;
@@ -221,21 +221,25 @@ impl Frame {
             })
             .flatten();
         let part = match cut {
-            None => layout.parse(body, body.len(), header_lines, name, opts)?,
+            None => {
+                let (part, result) = layout.parse(body, body.len(), header_lines, name, opts);
+                result?;
+                part
+            }
             Some(cut) => {
                 let (head, tail) = body.split_at(cut);
                 let tail_lines = header_lines + count_lines(head);
                 let (first, second) = std::thread::scope(|scope| {
-                    let second = scope.spawn(|| {
-                        layout.parse_until_error(tail, tail.len(), tail_lines, name, opts)
-                    });
+                    let second =
+                        scope.spawn(|| layout.parse(tail, tail.len(), tail_lines, name, opts));
                     // The first half's vectors get room for the whole file: the second
                     // half is appended to them.
                     let first = layout.parse(head, body.len(), header_lines, name, opts);
                     (first, second.join())
                 });
                 // The first half's error is the one a single pass would meet first.
-                let mut first = first?;
+                let (mut first, result) = first;
+                result?;
                 let (second, error) = match second {
                     Ok(r) => r,
                     Err(panic) => std::panic::resume_unwind(panic),
@@ -264,41 +268,10 @@ impl Frame {
         })
     }
 
-    /// Writes the frame as CSV (`Time` first, no index column) to any writer.
-    ///
-    /// Rows are formatted into a buffer handed to `w` in chunks of about 256 KiB (few
-    /// system calls, little memory).
+    /// Writes the frame as CSV (`Time` first, no index column) to any writer, a chunk of
+    /// rows at a time (the row formatting of [`super::multi`], without copying).
     pub fn write_to(&self, w: &mut dyn Write) -> Result<()> {
-        const CHUNK: usize = 256 * 1024;
-        let mut out = String::with_capacity(CHUNK + 4096);
-        out.push_str(TIME);
-        for c in &self.columns {
-            out.push(',');
-            push_field(&mut out, &c.name);
-        }
-        out.push('\n');
-        let mut floats = zmij::Buffer::new();
-        let mut times = TimeWriter::default();
-        for i in 0..self.times.len() {
-            times.push(&mut out, self.times[i]);
-            for c in &self.columns {
-                out.push(',');
-                let v = c.values[i];
-                if v.is_finite() {
-                    match c.kind {
-                        Kind::Number => push_number(&mut out, v, &mut floats),
-                        Kind::Duration => push_duration(&mut out, v),
-                    }
-                }
-            }
-            out.push('\n');
-            if out.len() >= CHUNK {
-                w.write_all(out.as_bytes())?;
-                out.clear();
-            }
-        }
-        w.write_all(out.as_bytes())?;
-        Ok(())
+        super::multi::write_frame_to(self, w)
     }
 
     /// Writes the frame to `path` atomically (temporary file + rename).
@@ -414,21 +387,9 @@ impl Layout {
     }
 
     /// Parses the rows in `body`, whose first line is line `lines_before + 1` of the file,
-    /// into vectors with room for the rows of `room` bytes.
+    /// into vectors with room for the rows of `room` bytes. Returns the rows before the
+    /// first error, with the error.
     fn parse(
-        &self,
-        body: &[u8],
-        room: usize,
-        lines_before: u64,
-        name: &str,
-        opts: ReadOptions<'_>,
-    ) -> Result<Part> {
-        let (part, result) = self.parse_until_error(body, room, lines_before, name, opts);
-        result.map(|()| part)
-    }
-
-    /// [`Layout::parse`], returning the rows before the first error with the error.
-    fn parse_until_error(
         &self,
         body: &[u8],
         room: usize,

@@ -9,7 +9,7 @@
 //! Written exactly in the reference's shape (with the index column) so that the reference's
 //! edge scripts can read ours. Read with or without the index column, rows in any order.
 
-use super::atomic::write_atomic;
+use super::atomic::{write_string_pending, PendingFile};
 use super::frame::{is_index_column, push_field};
 use crate::analysis::limits::{ParamLimits, STAT_NAMES};
 use crate::error::bad_input;
@@ -108,8 +108,13 @@ pub fn format_limits(limits: &[ParamLimits]) -> String {
 
 /// Writes a limits file atomically.
 pub fn write_limits(path: &Path, limits: &[ParamLimits]) -> Result<()> {
-    let text = format_limits(limits);
-    write_atomic(path, |w| Ok(w.write_all(text.as_bytes())?))
+    write_limits_pending(path, limits)?.commit()
+}
+
+/// Writes a limits file to a synced temporary file that [`PendingFile::commit`] puts in place
+/// of `path`.
+pub fn write_limits_pending(path: &Path, limits: &[ParamLimits]) -> Result<PendingFile> {
+    write_string_pending(path, &format_limits(limits))
         .with_context(|| format!("writing {}", path.display()))
 }
 

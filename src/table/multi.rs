@@ -100,6 +100,20 @@ pub fn write_pending_all(outputs: &[Output<'_>]) -> Result<Vec<PendingFile>> {
     Ok(files)
 }
 
+/// Writes one frame to any writer, a chunk at a time (see [`Frame::write_to`]).
+pub(super) fn write_frame_to(frame: &Frame, w: &mut dyn Write) -> Result<()> {
+    let mut text = ChunkText::default();
+    push_header(&mut text.text, frame);
+    w.write_all(text.text.as_bytes())?;
+    let mut floats = zmij::Buffer::new();
+    for start in (0..frame.len()).step_by(CHUNK_ROWS) {
+        let rows = start..(start + CHUNK_ROWS).min(frame.len());
+        format_rows(frame, rows, &[], &mut text, &mut floats);
+        w.write_all(text.text.as_bytes())?;
+    }
+    Ok(())
+}
+
 fn push_header(out: &mut String, frame: &Frame) {
     out.push_str(TIME);
     for c in &frame.columns {

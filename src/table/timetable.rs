@@ -9,7 +9,7 @@
 //! An index column (the slot) and one column named after the server; 60, 1440 or 10080
 //! rows (hour, day, week); values 0 or 1 (`0.0`/`1.0`, `True`/`False` are accepted too).
 
-use super::atomic::write_atomic;
+use super::atomic::{write_string_pending, PendingFile};
 use super::frame::push_field;
 use crate::analysis::period::Period;
 use crate::error::bad_input;
@@ -113,8 +113,13 @@ pub fn format_time_table(tt: &TimeTable) -> String {
 
 /// Writes a time table atomically.
 pub fn write_time_table(path: &Path, tt: &TimeTable) -> Result<()> {
-    let text = format_time_table(tt);
-    write_atomic(path, |w| Ok(w.write_all(text.as_bytes())?))
+    write_time_table_pending(path, tt)?.commit()
+}
+
+/// Writes a time table to a synced temporary file that [`PendingFile::commit`] puts in place
+/// of `path`.
+pub fn write_time_table_pending(path: &Path, tt: &TimeTable) -> Result<PendingFile> {
+    write_string_pending(path, &format_time_table(tt))
         .with_context(|| format!("writing {}", path.display()))
 }
 
